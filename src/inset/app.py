@@ -1,0 +1,142 @@
+"""The FastAPI application factory."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+from pathlib import Path
+
+import structlog
+from fastapi import FastAPI, Request, Response
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from fastapi.staticfiles import StaticFiles
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+from inset import __version__
+from inset.db import Database
+from inset.errors import InsetError
+from inset.logging import configure_logging, log
+from inset.settings import Settings, get_settings
+
+STATIC_DIR = Path(__file__).parent / "runtime" / "static"
+
+# Strict by default; pages that may be framed set their own frame-ancestors.
+BASE_CSP = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data: blob:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'"
+)
+
+
+def content_security_policy(frame_ancestors: list[str] | None) -> str:
+    """The CSP for a page that may be framed only by ``frame_ancestors`` (none: deny)."""
+    ancestors = " ".join(frame_ancestors) if frame_ancestors else "'none'"
+    return f"{BASE_CSP}; frame-ancestors {ancestors}"
+
+
+def validation_error_body(exc: RequestValidationError) -> dict[str, object]:
+    """Pydantic errors as our error shape, naming the first bad field."""
+    errors = exc.errors()
+    details = [
+        {
+            "loc": [str(part) for part in err.get("loc", ())],
+            "msg": err.get("msg", ""),
+            "type": err.get("type", ""),
+        }
+        for err in errors
+    ]
+    first = details[0] if details else {"loc": [], "msg": "invalid request"}
+    loc = [p for p in first["loc"] if p not in ("body", "query", "path", "header")]
+    field = ".".join(loc) if loc else None
+    message = f"{field}: {first['msg']}" if field else str(first["msg"])
+    error: dict[str, object] = {"code": "validation_error", "message": message, "details": details}
+    if field:
+        error["field"] = field
+    return {"error": error}
+
+
+def create_app(settings: Settings | None = None, database: Database | None = None) -> FastAPI:
+    """Build the ASGI app. ``database`` lets tests share one engine."""
+    settings = settings or get_settings()
+    configure_logging()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        owned = database is None
+        app.state.db = database or Database(settings.effective_database_url)
+        try:
+            yield
+        finally:
+            if owned:
+                await app.state.db.dispose()
+
+    app = FastAPI(
+        title="Inset",
+        version=__version__,
+        lifespan=lifespan,
+        docs_url="/api/docs",
+        redoc_url=None,
+        openapi_url="/openapi.json",
+    )
+    app.state.settings = settings
+    if database is not None:
+        app.state.db = database
+
+    @app.exception_handler(InsetError)
+    async def _inset_error(request: Request, exc: InsetError) -> JSONResponse:
+        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:
+        return JSONResponse(validation_error_body(exc), status_code=422)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(request: Request, exc: StarletteHTTPException) -> JSONResponse:
+        code = {404: "not_found", 405: "method_not_allowed"}.get(exc.status_code, "http_error")
+        return JSONResponse(
+            {"error": {"code": code, "message": str(exc.detail)}},
+            status_code=exc.status_code,
+            headers=getattr(exc, "headers", None),
+        )
+
+    @app.exception_handler(Exception)
+    async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
+        log.exception("unhandled_error", path=request.url.path)
+        return JSONResponse(
+            {"error": {"code": "internal_error", "message": "Internal error; see the server log."}},
+            status_code=500,
+        )
+
+    @app.middleware("http")
+    async def _request_context(
+        request: Request, call_next: Callable[[Request], Awaitable[Response]]
+    ) -> Response:
+        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
+        request.state.request_id = request_id
+        structlog.contextvars.bind_contextvars(request_id=request_id)
+        length = request.headers.get("content-length")
+        if length is not None and (not length.isdigit() or int(length) > settings.max_request_bytes):
+            response: Response = JSONResponse(
+                {"error": {"code": "payload_too_large", "message": "Request body is too large."}},
+                status_code=413,
+            )
+        else:
+            response = await call_next(request)
+        structlog.contextvars.unbind_contextvars("request_id")
+        response.headers["X-Request-Id"] = request_id
+        response.headers.setdefault("X-Content-Type-Options", "nosniff")
+        response.headers.setdefault("Referrer-Policy", "no-referrer")
+        if "content-security-policy" not in response.headers:
+            # Pages meant for an iframe set their own CSP with frame-ancestors.
+            response.headers["Content-Security-Policy"] = content_security_policy(None)
+            response.headers["X-Frame-Options"] = "DENY"
+        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        return response
+
+    from inset.routers import include_routers
+
+    include_routers(app)
+    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    return app

@@ -1,0 +1,33 @@
+"""The append-only audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import BigInteger, Integer, String
+from sqlalchemy.orm import Mapped, mapped_column
+
+from inset.db import Base, JSONValue, UTCDateTime, utcnow
+
+
+class AuditEvent(Base):
+    """One thing that happened: who (actor), what (type, data), where (app), when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    type: Mapped[str] = mapped_column(String(64), index=True)
+    outcome: Mapped[str] = mapped_column(String(16), default="ok")
+    actor_type: Mapped[str] = mapped_column(String(16))  # token | admin | external_user | system
+    actor_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    external_identifier: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
+    app_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
+    session_id: Mapped[str | None] = mapped_column(String(36), nullable=True)
+    request_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    user_agent: Mapped[str | None] = mapped_column(String(400), nullable=True)
+    data: Mapped[dict[str, Any]] = mapped_column(JSONValue, default=dict)
