@@ -1,0 +1,23 @@
+"""Where each domain's Typer commands are attached to the root ``inset`` app."""
+
+from __future__ import annotations
+
+import importlib
+
+import typer
+
+# (module, attribute, name): a Typer sub-app mounted as ``inset NAME …``; name None means
+# the module's commands are added at the top level.
+SUBAPPS: list[tuple[str, str, str | None]] = []
+
+
+def register(root: typer.Typer) -> None:
+    """Attach every domain CLI to ``root``."""
+    for module_name, attribute, name in SUBAPPS:
+        module = importlib.import_module(module_name)
+        sub = getattr(module, attribute)
+        if name is None:
+            for command in sub.registered_commands:
+                root.registered_commands.append(command)
+        else:
+            root.add_typer(sub, name=name)
