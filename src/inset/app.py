@@ -17,7 +17,7 @@ from starlette.exceptions import HTTPException as StarletteHTTPException
 from inset import __version__
 from inset.db import Database
 from inset.errors import InsetError
-from inset.logging import configure_logging, log
+from inset.logs import configure_logging, log
 from inset.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "runtime" / "static"
@@ -117,7 +117,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         request.state.request_id = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         length = request.headers.get("content-length")
-        if length is not None and (not length.isdigit() or int(length) > settings.max_request_bytes):
+        if length is not None and (
+            not length.isdigit() or int(length) > settings.max_request_bytes
+        ):
             response: Response = JSONResponse(
                 {"error": {"code": "payload_too_large", "message": "Request body is too large."}},
                 status_code=413,

@@ -34,3 +34,7 @@ def main() -> None:
     """Entry point of the ``inset`` script."""
     _mount()
     app()
+
+
+if __name__ == "__main__":
+    main()

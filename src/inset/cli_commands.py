@@ -8,7 +8,13 @@ import typer
 
 # (module, attribute, name): a Typer sub-app mounted as ``inset NAME …``; name None means
 # the module's commands are added at the top level.
-SUBAPPS: list[tuple[str, str, str | None]] = []
+SUBAPPS: list[tuple[str, str, str | None]] = [
+    ("inset.server_cli", "app", None),
+    ("inset.server_cli", "db_app", "db"),
+    ("inset.auth.cli", "tokens_app", "tokens"),
+    ("inset.auth.cli", "admin_app", "admin"),
+    ("inset.access.cli", "groups_app", "groups"),
+]
 
 
 def register(root: typer.Typer) -> None:

@@ -10,9 +10,10 @@ from typing import Any, NoReturn, TypeVar
 
 import typer
 from rich.console import Console
+from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inset.db import Database
+from inset.db import Database, describe_db_error
 from inset.errors import InsetError
 from inset.settings import get_settings
 
@@ -45,6 +46,12 @@ def run_with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
     except InsetError as exc:
         where = f" ({exc.field})" if exc.field else ""
         fail(f"{exc.message}{where}")
+    except (OperationalError, ProgrammingError) as exc:
+        fail(
+            f"metadata database error ({describe_db_error(exc)}). Is INSET_DATABASE_URL right, "
+            "and has `inset db upgrade` been run?",
+            code=1,
+        )
 
 
 def print_json(value: Any) -> None:

@@ -6,11 +6,17 @@ import json
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
-from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event
+from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, make_url
 from sqlalchemy.engine import Dialect
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import (
+    AsyncEngine,
+    AsyncSession,
+    async_sessionmaker,
+    create_async_engine,
+)
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.pool import NullPool
 
@@ -67,6 +73,7 @@ class Database:
         self.url = url
         kwargs: dict[str, Any] = {"json_serializer": _json_dumps}
         if url.startswith("sqlite"):
+            _ensure_sqlite_folder(url)
             # One file, many connections: let SQLite wait for locks instead of failing.
             kwargs["connect_args"] = {"timeout": 30}
             kwargs["poolclass"] = NullPool
@@ -85,6 +92,19 @@ class Database:
 
     async def dispose(self) -> None:
         await self.engine.dispose()
+
+
+def _ensure_sqlite_folder(url: str) -> None:
+    path = make_url(url).database
+    if path and path != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+
+
+def describe_db_error(exc: BaseException) -> str:
+    """One line about a database failure, without SQL, parameters or credentials."""
+    original = getattr(exc, "orig", None) or exc
+    first_line = (str(original).strip().splitlines() or [""])[0]
+    return f"{type(original).__name__}: {first_line}"[:300]
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:

@@ -40,7 +40,8 @@ class Settings(BaseSettings):
     )
     public_url: str = Field(
         default="http://127.0.0.1:8700",
-        description="Base URL the host page's browser uses to reach Inset; embed URLs start with it.",
+        description="Base URL the host page's browser uses to reach Inset; "
+        "embed URLs start with it.",
     )
     role: Literal["internal", "external"] = Field(
         default="internal",
@@ -69,12 +70,6 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest request body accepted on the JSON APIs."
     )
-    cookie_secure: bool = Field(
-        default=True,
-        description="Mark session cookies Secure (cookie mode). Browsers accept Secure cookies "
-        "on http://127.0.0.1 and http://localhost, so keep true even in development.",
-    )
-
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

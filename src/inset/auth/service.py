@@ -68,9 +68,7 @@ async def authenticate_token(session: AsyncSession, secret: str, scope: str) -> 
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthorized("This access token has expired.", code="token_expired")
     if scope not in token.scopes:
-        raise Forbidden(
-            f"This access token lacks the scope '{scope}'.", code="insufficient_scope"
-        )
+        raise Forbidden(f"This access token lacks the scope '{scope}'.", code="insufficient_scope")
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token

@@ -52,7 +52,8 @@ def _binding_for(reference: str, params: Collection[str], offset: int) -> dict[s
     raise SqlCompileError(
         f"'{reference}' is not a declared param of this query",
         offset,
-        hint=f"declare it under params: with a type (declared: {', '.join(sorted(params)) or 'none'})",
+        hint="declare it under params: with a type (declared: "
+        f"{', '.join(sorted(params)) or 'none'})",
     )
 
 

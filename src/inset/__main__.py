@@ -1,0 +1,5 @@
+"""``python -m inset`` runs the CLI."""
+
+from inset.cli import main
+
+main()

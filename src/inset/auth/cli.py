@@ -1,0 +1,85 @@
+"""``inset tokens …`` and ``inset admin create-user``."""
+
+from __future__ import annotations
+
+import sys
+
+import typer
+from rich.table import Table
+
+from inset.auth import passwords
+from inset.auth import service as auth
+from inset.auth.models import AccessToken
+from inset.cli_support import print_json, run_with_session, stderr, stdout
+
+tokens_app = typer.Typer(help="API access tokens.", no_args_is_help=True)
+admin_app = typer.Typer(help="Admin users.", no_args_is_help=True)
+
+
+@tokens_app.command("create")
+def tokens_create(
+    name: str = typer.Option(..., help="What the token is for."),
+    scope: list[str] = typer.Option(..., help="embed, admin, apps:deploy or audit:read."),
+    expires_days: int | None = typer.Option(None, help="Expire after N days."),
+) -> None:
+    """Create a token and print it once on stdout (notes go to stderr)."""
+    created = run_with_session(lambda s: auth.create_token(s, name, scope, expires_days))
+    typer.echo(created.secret)
+    stderr.print(
+        f"Created token {created.token.id} ({', '.join(created.token.scopes)}). "
+        "It is shown only now: store it in your secret manager."
+    )
+
+
+def _token_row(token: AccessToken) -> dict[str, object]:
+    return {
+        "id": token.id,
+        "name": token.name,
+        "hint": token.hint,
+        "scopes": token.scopes,
+        "status": auth.token_status(token),
+        "created_at": token.created_at,
+        "expires_at": token.expires_at,
+        "last_used_at": token.last_used_at,
+    }
+
+
+@tokens_app.command("list")
+def tokens_list(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+    """List tokens (never their secrets)."""
+    rows = [_token_row(t) for t in run_with_session(auth.list_tokens)]
+    if as_json:
+        print_json(rows)
+        return
+    table = Table("id", "name", "hint", "scopes", "status", "last used")
+    for r in rows:
+        table.add_row(
+            str(r["id"]),
+            str(r["name"]),
+            f"{r['hint']}…",
+            ", ".join(r["scopes"]),  # type: ignore[arg-type]
+            str(r["status"]),
+            str(r["last_used_at"] or "never"),
+        )
+    stdout.print(table)
+
+
+@tokens_app.command("revoke")
+def tokens_revoke(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
+    """Revoke a token; it fails on its next use."""
+    token = run_with_session(lambda s: auth.revoke_token(s, token_id))
+    stderr.print(f"Revoked token {token.id} ({token.name}).")
+
+
+@admin_app.command("create-user")
+def admin_create_user(
+    email: str = typer.Argument(..., help="The admin's email (their login)."),
+    password_stdin: bool = typer.Option(False, "--password-stdin", help="Read it from stdin."),
+) -> None:
+    """Create an admin user for the web UI."""
+    if password_stdin:
+        password = sys.stdin.readline().rstrip("\n")
+    else:
+        password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
+    user = run_with_session(lambda s: passwords.create_admin_user(s, email, password))
+    stderr.print(f"Created admin user {user.email}.")

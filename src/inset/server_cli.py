@@ -1,0 +1,63 @@
+"""``inset serve`` and ``inset db …``."""
+
+from __future__ import annotations
+
+import typer
+import uvicorn
+
+from inset import migrations
+from inset.cli_support import fail, stderr
+from inset.db import describe_db_error
+from inset.settings import get_settings
+
+app = typer.Typer()
+db_app = typer.Typer(help="Metadata database migrations.", no_args_is_help=True)
+
+
+def _migrate() -> None:
+    url = get_settings().effective_database_url
+    try:
+        migrations.upgrade(url)
+    except Exception as exc:  # connection refused, bad URL, …: a message, not a traceback
+        fail(f"cannot migrate the metadata database: {describe_db_error(exc)}", code=1)
+
+
+@app.command()
+def serve(
+    host: str = typer.Option("127.0.0.1", help="Interface to bind."),
+    port: int = typer.Option(8700, help="Port to listen on."),
+    workers: int = typer.Option(1, min=1, max=64, help="Server processes (use PostgreSQL)."),
+    no_migrate: bool = typer.Option(False, "--no-migrate", help="Skip migrations at start."),
+) -> None:
+    """Run the Inset server (migrates the metadata database first)."""
+    settings = get_settings()
+    settings.resolved_secret_key()  # create it now, once, not racing across workers
+    if workers > 1 and settings.effective_database_url.startswith("sqlite"):
+        stderr.print("warning: several workers on SQLite; use PostgreSQL in production.")
+    if not no_migrate:
+        _migrate()
+    stderr.print(f"Inset listening on http://{host}:{port} (public URL {settings.public_url})")
+    uvicorn.run(
+        "inset.app:create_app",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        proxy_headers=False,  # X-Forwarded-* are honoured only from INSET_TRUSTED_PROXIES
+        server_header=False,
+        log_level=settings.log_level,
+        timeout_graceful_shutdown=20,
+    )
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Apply all migrations."""
+    _migrate()
+    stderr.print("metadata database is up to date")
+
+
+@db_app.command("current")
+def db_current() -> None:
+    """Print the applied migration revision."""
+    typer.echo(migrations.current(get_settings().effective_database_url) or "(empty database)")
