@@ -24,10 +24,17 @@ def _root(
         raise typer.Exit()
 
 
+_mounted: list[bool] = []
+
+
 def _mount() -> None:
+    """Attach the domain commands (once)."""
+    if _mounted:
+        return
     from inset.cli_commands import register
 
     register(app)
+    _mounted.append(True)
 
 
 def main() -> None:
