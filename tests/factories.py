@@ -23,10 +23,14 @@ BASE_BUNDLE: dict[str, Any] = {
     "embed": {"parentOrigins": [HOST_ORIGIN, "http://127.0.0.1:8701"]},
     "theme": {},
     "pages": [
-        {"name": "inventory", "title": "Inventory", "components": [
-            {"id": "search", "type": "text_input", "label": "Search"},
-            {"id": "stock", "type": "table", "data": "{{ queries.inventory.data }}"},
-        ]},
+        {
+            "name": "inventory",
+            "title": "Inventory",
+            "components": [
+                {"id": "search", "type": "text_input", "label": "Search"},
+                {"id": "stock", "type": "table", "data": "{{ queries.inventory.data }}"},
+            ],
+        },
         {"name": "invoices", "title": "Invoices", "components": []},
     ],
     "queries": {},
@@ -64,10 +68,15 @@ class World:
         async with self.database.session() as session:
             app = await session.get(App, self.app_id)
             assert app is not None
-            full = {**copy.deepcopy(bundle), "uuid": self.app_uuid, "slug": self.app_slug,
-                    "version": version}
-            release = Release(app_id=app.id, version=version, content_hash=uuid.uuid4().hex,
-                              bundle=full)
+            full = {
+                **copy.deepcopy(bundle),
+                "uuid": self.app_uuid,
+                "slug": self.app_slug,
+                "version": version,
+            }
+            release = Release(
+                app_id=app.id, version=version, content_hash=uuid.uuid4().hex, bundle=full
+            )
             session.add(release)
             await session.flush()
             app.latest_release_id = release.id

@@ -25,7 +25,9 @@ def test_every_setting_is_documented() -> None:
 def _command_paths(app: typer.Typer, prefix: str = "") -> set[str]:
     paths = set()
     for command in app.registered_commands:
-        name = command.name or (command.callback.__name__.replace("_", "-") if command.callback else "")
+        name = command.name or (
+            command.callback.__name__.replace("_", "-") if command.callback else ""
+        )
         paths.add(f"{prefix}{name}".strip())
     for group in app.registered_groups:
         assert group.typer_instance is not None and group.name

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import typer
-import uvicorn
 
-from inset import migrations
 from inset.cli_support import fail, stderr
 from inset.db import describe_db_error
 from inset.settings import get_settings
@@ -15,7 +13,11 @@ db_app = typer.Typer(help="Metadata database migrations.", no_args_is_help=True)
 
 
 def _migrate() -> None:
-    url = get_settings().effective_database_url
+    from inset import migrations  # alembic is slow to import; only these commands need it
+
+    settings = get_settings()
+    settings.resolved_secret_key()  # first run: create it now, not racing across workers
+    url = settings.effective_database_url
     try:
         migrations.upgrade(url)
     except Exception as exc:  # connection refused, bad URL, …: a message, not a traceback
@@ -30,8 +32,9 @@ def serve(
     no_migrate: bool = typer.Option(False, "--no-migrate", help="Skip migrations at start."),
 ) -> None:
     """Run the Inset server (migrates the metadata database first)."""
+    import uvicorn
+
     settings = get_settings()
-    settings.resolved_secret_key()  # create it now, once, not racing across workers
     if workers > 1 and settings.effective_database_url.startswith("sqlite"):
         stderr.print("warning: several workers on SQLite; use PostgreSQL in production.")
     if not no_migrate:
@@ -60,4 +63,6 @@ def db_upgrade() -> None:
 @db_app.command("current")
 def db_current() -> None:
     """Print the applied migration revision."""
+    from inset import migrations
+
     typer.echo(migrations.current(get_settings().effective_database_url) or "(empty database)")

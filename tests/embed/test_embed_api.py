@@ -28,8 +28,9 @@ async def world(database: Database) -> World:
 
 
 async def mint(client: httpx.AsyncClient, world: World, **overrides: Any) -> str:
-    response = await client.post(URL, json=embed_body(world, **overrides),
-                                 headers=bearer(world.tokens["embed"]))
+    response = await client.post(
+        URL, json=embed_body(world, **overrides), headers=bearer(world.tokens["embed"])
+    )
     assert response.status_code == 200, response.text
     assert set(response.json()) == {"embedUrl"}
     url: str = response.json()["embedUrl"]
@@ -136,8 +137,11 @@ async def test_missing_or_invalid_token(
 
 @pytest.mark.parametrize(
     ("token", "status", "code"),
-    [("revoked", 401, "token_revoked"), ("expired", 401, "token_expired"),
-     ("admin", 403, "insufficient_scope")],
+    [
+        ("revoked", 401, "token_revoked"),
+        ("expired", 401, "token_expired"),
+        ("admin", 403, "insufficient_scope"),
+    ],
 )
 async def test_unusable_tokens(
     client: httpx.AsyncClient, world: World, token: str, status: int, code: str
@@ -155,8 +159,9 @@ async def test_group_without_app_access_is_refused_and_audited(
     assert response.status_code == 403
     assert error_of(response)["code"] == "app_forbidden"
     async with world.database.session() as session:
-        denied = list(await session.scalars(
-            select(AuditEvent).where(AuditEvent.type == "embed_url.denied")))
+        denied = list(
+            await session.scalars(select(AuditEvent).where(AuditEvent.type == "embed_url.denied"))
+        )
         grants = list(await session.scalars(select(EmbedGrant)))
     assert len(denied) == 1 and denied[0].outcome == "denied"
     assert grants == []
@@ -192,8 +197,9 @@ async def test_group_without_app_access_is_refused_and_audited(
 async def test_bad_bodies_name_the_field(
     client: httpx.AsyncClient, world: World, overrides: dict[str, Any], field: str
 ) -> None:
-    response = await client.post(URL, json=embed_body(world, **overrides),
-                                 headers=bearer(world.tokens["embed"]))
+    response = await client.post(
+        URL, json=embed_body(world, **overrides), headers=bearer(world.tokens["embed"])
+    )
     assert response.status_code in (400, 422), response.text
     error = error_of(response)
     assert error["field"].split(".")[0] == field, error
@@ -202,14 +208,26 @@ async def test_bad_bodies_name_the_field(
 
 @pytest.mark.parametrize(
     "raw",
-    [b"", b"{", b"null", b"[]", b'"text"', b"123", b'{"groupIds": {"$gt": 0}}',
-     "{\"externalIdentifier\": \"\ud800\"}".encode("utf-8", "surrogatepass"), b"\xff\xfe"],
+    [
+        b"",
+        b"{",
+        b"null",
+        b"[]",
+        b'"text"',
+        b"123",
+        b'{"groupIds": {"$gt": 0}}',
+        '{"externalIdentifier": "\ud800"}'.encode("utf-8", "surrogatepass"),
+        b"\xff\xfe",
+    ],
 )
 async def test_malformed_json_is_a_4xx_json_error(
     client: httpx.AsyncClient, world: World, raw: bytes
 ) -> None:
-    response = await client.post(URL, content=raw, headers={
-        **bearer(world.tokens["embed"]), "Content-Type": "application/json"})
+    response = await client.post(
+        URL,
+        content=raw,
+        headers={**bearer(world.tokens["embed"]), "Content-Type": "application/json"},
+    )
     assert 400 <= response.status_code < 500
     error_of(response)
 
@@ -217,15 +235,29 @@ async def test_malformed_json_is_a_4xx_json_error(
 WRONG_VALUES: list[Any] = [None, True, 1.5, -1, "", "x" * 1000, [], {}, [None], {"a": [1]}]
 
 
-@pytest.mark.parametrize("field", list(embed_body(World(database=None)).keys())  # type: ignore[arg-type]
-                         + ["sessionDurationMinutes", "releaseVersion", "environment",
-                            "pageName", "parentOrigin", "sessionMode"])
+EVERY_FIELD = [
+    "landingPageUuid",
+    "groupIds",
+    "externalIdentifier",
+    "userInfo",
+    "metadata",
+    "sessionDurationMinutes",
+    "releaseVersion",
+    "environment",
+    "pageName",
+    "parentOrigin",
+    "sessionMode",
+]
+
+
+@pytest.mark.parametrize("field", EVERY_FIELD)
 async def test_wrong_types_everywhere_never_500(
     client: httpx.AsyncClient, world: World, field: str
 ) -> None:
     for value in WRONG_VALUES:
-        response = await client.post(URL, json=embed_body(world, **{field: value}),
-                                     headers=bearer(world.tokens["embed"]))
+        response = await client.post(
+            URL, json=embed_body(world, **{field: value}), headers=bearer(world.tokens["embed"])
+        )
         assert response.status_code < 500, (field, value, response.text)
         if response.status_code != 200:
             error_of(response)
@@ -240,7 +272,9 @@ async def test_group_names_and_app_slug_are_accepted(
 
 async def test_external_user_is_upserted(client: httpx.AsyncClient, world: World) -> None:
     await mint(client, world)
-    await mint(client, world, userInfo={"email": "new@supplier.example"}, metadata={"supplierId": 7})
+    await mint(
+        client, world, userInfo={"email": "new@supplier.example"}, metadata={"supplierId": 7}
+    )
     async with world.database.session() as session:
         users = list(await session.scalars(select(ExternalUser)))
     assert len(users) == 1
@@ -261,6 +295,7 @@ async def test_nonce_is_stored_only_as_hash_and_never_audited(
             assert nonce not in json.dumps([list(map(str, r)) for r in rows])
     async with world.database.session() as session:
         created = await session.scalar(
-            select(AuditEvent).where(AuditEvent.type == "embed_url.created"))
+            select(AuditEvent).where(AuditEvent.type == "embed_url.created")
+        )
     assert created is not None
     assert created.data["groups"] == ["suppliers"] and created.data["release"] == "1.0.0"

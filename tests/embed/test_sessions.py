@@ -23,9 +23,11 @@ async def world(database: Database) -> World:
 
 
 async def start_session(client: httpx.AsyncClient, world: World, **overrides: object) -> dict:
-    minted = await client.post("/api/embed-url/external-user",
-                               json=embed_body(world, **overrides),
-                               headers=bearer(world.tokens["embed"]))
+    minted = await client.post(
+        "/api/embed-url/external-user",
+        json=embed_body(world, **overrides),
+        headers=bearer(world.tokens["embed"]),
+    )
     assert minted.status_code == 200, minted.text
     page = await client.get(minted.json()["embedUrl"].removeprefix("http://testserver"))
     assert page.status_code == 200
@@ -56,8 +58,12 @@ async def test_cookieless_session_reaches_runtime_api(
 
 
 async def test_runtime_api_refuses_without_session(client: httpx.AsyncClient, world: World) -> None:
-    for headers in ({}, bearer("inss_forged"), bearer(world.tokens["embed"]),
-                    {"X-Inset-Session": "abc"}):
+    for headers in (
+        {},
+        bearer("inss_forged"),
+        bearer(world.tokens["embed"]),
+        {"X-Inset-Session": "abc"},
+    ):
         response = await client.get("/api/runtime/app", headers=headers)
         assert response.status_code == 401
         assert response.json()["error"]["code"] == "invalid_session"
@@ -66,7 +72,9 @@ async def test_runtime_api_refuses_without_session(client: httpx.AsyncClient, wo
 async def test_expired_session(client: httpx.AsyncClient, world: World) -> None:
     boot = await start_session(client, world)
     async with world.database.session() as session:
-        await session.execute(update(EmbedSession).values(expires_at=utcnow() - timedelta(seconds=1)))
+        await session.execute(
+            update(EmbedSession).values(expires_at=utcnow() - timedelta(seconds=1))
+        )
     response = await client.get("/api/runtime/app", headers=bearer(boot["sessionToken"]))
     assert response.status_code == 401
     assert response.json()["error"]["code"] == "session_expired"
@@ -76,8 +84,9 @@ async def test_expired_session(client: httpx.AsyncClient, world: World) -> None:
 async def test_revoke_one_users_sessions(client: httpx.AsyncClient, world: World) -> None:
     a1 = await start_session(client, world)
     a2 = await start_session(client, world)
-    b = await start_session(client, world, externalIdentifier="supplier-b-user",
-                            metadata={"supplierId": 2})
+    b = await start_session(
+        client, world, externalIdentifier="supplier-b-user", metadata={"supplierId": 2}
+    )
     response = await client.post(
         "/api/v1/external-users/supplier-a-user/revoke-sessions",
         headers=bearer(world.tokens["admin"]),
@@ -96,30 +105,41 @@ async def test_revoke_one_users_sessions(client: httpx.AsyncClient, world: World
 
 async def test_revoke_needs_admin_scope(client: httpx.AsyncClient, world: World) -> None:
     await start_session(client, world)
-    response = await client.post("/api/v1/external-users/supplier-a-user/revoke-sessions",
-                                 headers=bearer(world.tokens["embed"]))
+    response = await client.post(
+        "/api/v1/external-users/supplier-a-user/revoke-sessions",
+        headers=bearer(world.tokens["embed"]),
+    )
     assert response.status_code == 403
-    unknown = await client.post("/api/v1/external-users/nobody/revoke-sessions",
-                                headers=bearer(world.tokens["admin"]))
+    unknown = await client.post(
+        "/api/v1/external-users/nobody/revoke-sessions", headers=bearer(world.tokens["admin"])
+    )
     assert unknown.status_code == 404
 
 
 async def test_delete_one_session_and_logout(client: httpx.AsyncClient, world: World) -> None:
     first = await start_session(client, world)
     second = await start_session(client, world)
-    response = await client.delete(f"/api/v1/sessions/{first['sessionId']}",
-                                   headers=bearer(world.tokens["admin"]))
+    response = await client.delete(
+        f"/api/v1/sessions/{first['sessionId']}", headers=bearer(world.tokens["admin"])
+    )
     assert response.status_code == 204
-    assert (await client.get("/api/runtime/app", headers=bearer(first["sessionToken"]))).status_code == 401
-    assert (await client.get("/api/runtime/app", headers=bearer(second["sessionToken"]))).status_code == 200
-    assert (await client.post("/api/runtime/logout", headers=bearer(second["sessionToken"]))).status_code == 204
-    assert (await client.get("/api/runtime/app", headers=bearer(second["sessionToken"]))).status_code == 401
+    assert (
+        await client.get("/api/runtime/app", headers=bearer(first["sessionToken"]))
+    ).status_code == 401
+    assert (
+        await client.get("/api/runtime/app", headers=bearer(second["sessionToken"]))
+    ).status_code == 200
+    assert (
+        await client.post("/api/runtime/logout", headers=bearer(second["sessionToken"]))
+    ).status_code == 204
+    assert (
+        await client.get("/api/runtime/app", headers=bearer(second["sessionToken"]))
+    ).status_code == 401
 
 
 async def test_two_sessions_do_not_interfere(client: httpx.AsyncClient, world: World) -> None:
     a = await start_session(client, world)
-    b = await start_session(client, world, externalIdentifier="supplier-b-user",
-                            groupIds=["staff"])
+    b = await start_session(client, world, externalIdentifier="supplier-b-user", groupIds=["staff"])
     ra = await client.get("/api/runtime/app", headers=bearer(a["sessionToken"]))
     rb = await client.get("/api/runtime/app", headers=bearer(b["sessionToken"]))
     assert ra.json()["user"]["externalIdentifier"] == "supplier-a-user"
@@ -128,9 +148,11 @@ async def test_two_sessions_do_not_interfere(client: httpx.AsyncClient, world: W
 
 
 async def test_cookie_mode(client: httpx.AsyncClient, world: World) -> None:
-    minted = await client.post("/api/embed-url/external-user",
-                               json=embed_body(world, sessionMode="cookie", parentOrigin=HOST_ORIGIN),
-                               headers=bearer(world.tokens["embed"]))
+    minted = await client.post(
+        "/api/embed-url/external-user",
+        json=embed_body(world, sessionMode="cookie", parentOrigin=HOST_ORIGIN),
+        headers=bearer(world.tokens["embed"]),
+    )
     redeem = await client.get(minted.json()["embedUrl"].removeprefix("http://testserver"))
     assert redeem.status_code == 303
     set_cookie = redeem.headers["set-cookie"]
@@ -142,21 +164,24 @@ async def test_cookie_mode(client: httpx.AsyncClient, world: World) -> None:
     assert location == f"/embed/s/{session_id}"
     cookie_name, cookie_value = set_cookie.split(";")[0].split("=", 1)
     assert cookie_name == f"inset_session_{session_id}"
-    cookies = {cookie_name: cookie_value}
-    page = await client.get(location, cookies=cookies)
+    client.cookies.set(cookie_name, cookie_value)
+    page = await client.get(location)
     assert page.status_code == 200
     boot = BOOT.search(page.text)
     assert boot and "sessionToken" not in boot.group(1) and cookie_value not in page.text
     assert f"frame-ancestors {HOST_ORIGIN}" in page.headers["content-security-policy"]
     headers = {"X-Inset-Session": session_id}
-    ok = await client.get("/api/runtime/app", headers=headers, cookies=cookies)
+    ok = await client.get("/api/runtime/app", headers=headers)
     assert ok.status_code == 200
     # CSRF: another site's page cannot ride the cookie.
-    evil = await client.get("/api/runtime/app", cookies=cookies,
-                            headers={**headers, "Origin": "https://evil.example"})
+    evil = await client.get(
+        "/api/runtime/app", headers={**headers, "Origin": "https://evil.example"}
+    )
     assert evil.status_code == 403
     # The header must name the cookie's own session.
-    other = await client.get("/api/runtime/app", cookies=cookies,
-                             headers={"X-Inset-Session": "00000000-0000-0000-0000-000000000000"})
+    other = await client.get(
+        "/api/runtime/app", headers={"X-Inset-Session": "00000000-0000-0000-0000-000000000000"}
+    )
     assert other.status_code == 401
+    client.cookies.clear()
     assert (await client.get(location)).status_code == 401

@@ -31,6 +31,14 @@ async def create_embed_url(
     return EmbedUrlResponse(embedUrl=minted.embed_url)
 
 
+def session_cookie(name: str, value: str, max_age: int) -> str:
+    """A third-party-safe session cookie: HttpOnly, Secure, SameSite=None and Partitioned
+    (CHIPS), written by hand because Python < 3.14 cannot emit Partitioned."""
+    return (
+        f"{name}={value}; Max-Age={max_age}; Path=/; Secure; HttpOnly; SameSite=None; Partitioned"
+    )
+
+
 def _page(html: str, status: int, frame_ancestors: list[str] | None) -> HTMLResponse:
     headers = dict(NO_STORE)
     headers["Content-Security-Policy"] = content_security_policy(frame_ancestors)
@@ -72,15 +80,10 @@ async def redeem_embed_url(nonce: str, session: DbSession, meta: Meta) -> Respon
     if embed_session.session_mode == "cookie":
         response: Response = RedirectResponse(f"/embed/s/{embed_session.id}", status_code=303)
         response.headers.update(NO_STORE)
-        response.set_cookie(
-            service.COOKIE_PREFIX + embed_session.id,
-            outcome.secret,
-            max_age=int((embed_session.expires_at - embed_session.created_at).total_seconds()),
-            path="/",
-            secure=True,
-            httponly=True,
-            samesite="none",
-            partitioned=True,
+        max_age = int((embed_session.expires_at - embed_session.created_at).total_seconds())
+        response.headers.append(
+            "Set-Cookie",
+            session_cookie(service.COOKIE_PREFIX + embed_session.id, outcome.secret, max_age),
         )
         return response
     boot = _boot(

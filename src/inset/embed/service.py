@@ -276,7 +276,7 @@ async def authenticate_session(
     found = row.first()
     if found is None:
         raise Unauthorized("No valid session.", code="invalid_session")
-    embed_session, user = found.tuple()
+    embed_session, user = found
     if cookie_session_id is not None and embed_session.id != cookie_session_id:
         raise Unauthorized("No valid session.", code="invalid_session")
     if embed_session.revoked_at is not None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 from pathlib import Path
+from typing import TextIO
 
 from alembic import command
 from alembic.config import Config
@@ -11,7 +12,7 @@ from alembic.config import Config
 HERE = Path(__file__).parent
 
 
-def alembic_config(database_url: str, stdout: io.TextIOBase | None = None) -> Config:
+def alembic_config(database_url: str, stdout: TextIO | None = None) -> Config:
     """An Alembic config pointing at our scripts and the given database."""
     config = Config(stdout=stdout) if stdout is not None else Config()
     config.set_main_option("script_location", str(HERE))
