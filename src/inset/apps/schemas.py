@@ -1,0 +1,101 @@
+"""Response bodies for apps, releases, validation issues and deploy reports."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from inset.apps.loader import Issue
+from inset.apps.models import App, Release
+from inset.apps.service import AppDeployResult, DeployReport
+
+
+class IssueOut(BaseModel):
+    file: str
+    line: int
+    message: str
+    hint: str | None
+    severity: str
+
+    @classmethod
+    def of(cls, issue: Issue) -> IssueOut:
+        return cls(**issue.to_dict())
+
+
+class AppOut(BaseModel):
+    uuid: str
+    slug: str
+    name: str
+    latest_release_id: int | None
+    created_at: datetime
+    updated_at: datetime
+
+    @classmethod
+    def of(cls, app: App) -> AppOut:
+        return cls(
+            uuid=app.uuid,
+            slug=app.slug,
+            name=app.name,
+            latest_release_id=app.latest_release_id,
+            created_at=app.created_at,
+            updated_at=app.updated_at,
+        )
+
+
+class ReleaseOut(BaseModel):
+    id: int
+    version: str
+    content_hash: str
+    git_commit: str | None
+    git_message: str | None
+    created_at: datetime
+    is_latest: bool
+
+    @classmethod
+    def of(cls, release: Release, latest_release_id: int | None) -> ReleaseOut:
+        return cls(
+            id=release.id,
+            version=release.version,
+            content_hash=release.content_hash,
+            git_commit=release.git_commit,
+            git_message=release.git_message,
+            created_at=release.created_at,
+            is_latest=release.id == latest_release_id,
+        )
+
+
+class AppDeployOut(BaseModel):
+    slug: str
+    uuid: str
+    name: str
+    status: str
+    version: str
+    release_id: int
+    content_hash: str
+    app_created: bool
+
+    @classmethod
+    def of(cls, result: AppDeployResult) -> AppDeployOut:
+        return cls(
+            slug=result.slug,
+            uuid=result.uuid,
+            name=result.name,
+            status=result.status,
+            version=result.version,
+            release_id=result.release_id,
+            content_hash=result.content_hash,
+            app_created=result.app_created,
+        )
+
+
+class DeployReportOut(BaseModel):
+    apps: list[AppDeployOut]
+    warnings: list[IssueOut]
+
+    @classmethod
+    def of(cls, report: DeployReport) -> DeployReportOut:
+        return cls(
+            apps=[AppDeployOut.of(a) for a in report.apps],
+            warnings=[IssueOut.of(w) for w in report.warnings],
+        )
