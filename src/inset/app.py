@@ -6,6 +6,7 @@ import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from pathlib import Path
+from typing import Any
 
 import structlog
 from fastapi import FastAPI, Request, Response
@@ -28,6 +29,16 @@ BASE_CSP = (
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
     "form-action 'self'"
 )
+
+
+class RevalidatedStaticFiles(StaticFiles):
+    """Static files browsers must revalidate (ETag) on each use: the runtime's modules import
+    each other by plain relative URLs, so a cached old module must never mix with new ones."""
+
+    def file_response(self, *args: Any, **kwargs: Any) -> Response:
+        response = super().file_response(*args, **kwargs)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
 
 
 def content_security_policy(frame_ancestors: list[str] | None) -> str:
@@ -140,5 +151,5 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     from inset.routers import include_routers
 
     include_routers(app)
-    app.mount("/static", StaticFiles(directory=STATIC_DIR), name="static")
+    app.mount("/static", RevalidatedStaticFiles(directory=STATIC_DIR), name="static")
     return app

@@ -49,7 +49,9 @@ async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
             await session.commit()
 
 
-DbSession = Annotated[AsyncSession, Depends(get_session)]
+# scope="function": commit before the response is sent, not after (FastAPI's default for
+# yield dependencies), so a client that acts on the response finds the row committed.
+DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
