@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 
 import structlog
 
@@ -29,6 +30,24 @@ def configure_logging() -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level, format="%(message)s")
+    access_log = logging.getLogger("uvicorn.access")
+    if not any(isinstance(f, RedactEmbedNonces) for f in access_log.filters):
+        access_log.addFilter(RedactEmbedNonces())
+
+
+_NONCE_PATH = re.compile(r"(/embed/r/)[^/?\s\"]+")
+
+
+class RedactEmbedNonces(logging.Filter):
+    """Access-log lines show ``/embed/r/…``: a logged nonce would be redeemable until it
+    expires by anyone who can read the log."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if isinstance(record.args, tuple):
+            record.args = tuple(
+                _NONCE_PATH.sub(r"\1…", a) if isinstance(a, str) else a for a in record.args
+            )
+        return True
 
 
 log = structlog.get_logger("inset")

@@ -239,19 +239,22 @@ async def _redeem_failure(
     )
 
 
-# Releases are immutable, so their bundles can be cached for the life of the process.
-_bundle_cache: dict[int, Release] = {}
+# Releases are immutable, so their bundles can be cached for the life of the process,
+# keyed by metadata database and release id (one process may serve several databases).
+_release_cache: dict[tuple[str, int], Release] = {}
+_RELEASE_CACHE_MAX = 256
 
 
 async def _release(session: AsyncSession, release_id: int) -> Release:
-    release = _bundle_cache.get(release_id)
+    key = (str(getattr(session.bind, "url", "")), release_id)
+    release = _release_cache.get(key)
     if release is None:
         release = await session.get(Release, release_id)
         if release is None:
             raise NotFound("The app release of this session no longer exists.")
-        if len(_bundle_cache) > 256:
-            _bundle_cache.clear()
-        _bundle_cache[release_id] = release
+        if len(_release_cache) >= _RELEASE_CACHE_MAX:
+            _release_cache.clear()
+        _release_cache[key] = release
     return release
 
 
