@@ -14,6 +14,11 @@ SUBAPPS: list[tuple[str, str, str | None]] = [
     ("inset.auth.cli", "tokens_app", "tokens"),
     ("inset.auth.cli", "admin_app", "admin"),
     ("inset.access.cli", "groups_app", "groups"),
+    ("inset.resources.cli", "app", "resources"),
+    ("inset.demo.cli", "app", None),
+    ("inset.apps.cli", "cli", None),
+    ("inset.apps.cli", "app_cli", "app"),
+    ("inset.apps.cli", "releases_cli", "releases"),
 ]
 
 
