@@ -19,6 +19,7 @@ from inset import __version__
 from inset.db import Database
 from inset.errors import InsetError
 from inset.logs import configure_logging, log
+from inset.resources.connectors import close_all_connectors
 from inset.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "runtime" / "static"
@@ -80,6 +81,8 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            # Resource pools were opened in this event loop and must be closed in it.
+            await close_all_connectors()
             if owned:
                 await app.state.db.dispose()
 

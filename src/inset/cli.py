@@ -39,6 +39,11 @@ def _mount() -> None:
 
 def main() -> None:
     """Entry point of the ``inset`` script."""
+    import sys
+
+    from inset.logs import configure_logging
+
+    configure_logging(stream=sys.stderr)
     _mount()
     app()
 

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
+import sys
+from typing import TextIO
 
 import structlog
 
 from inset.settings import get_settings
 
 
-def configure_logging() -> None:
-    """Configure structlog and the stdlib root logger from settings."""
+def configure_logging(stream: TextIO | None = None) -> None:
+    """Configure structlog and the stdlib root logger from settings. The server logs to
+    stdout; the CLI passes stderr so that stdout stays machine-readable."""
     settings = get_settings()
     level = getattr(logging, settings.log_level.upper(), logging.INFO)
     renderer: structlog.typing.Processor = (
@@ -27,9 +30,10 @@ def configure_logging() -> None:
             renderer,
         ],
         wrapper_class=structlog.make_filtering_bound_logger(level),
+        logger_factory=structlog.PrintLoggerFactory(stream or sys.stdout),
         cache_logger_on_first_use=True,
     )
-    logging.basicConfig(level=level, format="%(message)s")
+    logging.basicConfig(level=level, format="%(message)s", stream=stream or sys.stdout)
     access_log = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactEmbedNonces) for f in access_log.filters):
         access_log.addFilter(RedactEmbedNonces())

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest request body accepted on the JSON APIs."
     )
+
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:

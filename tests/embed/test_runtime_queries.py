@@ -160,7 +160,7 @@ async def test_each_supplier_sees_only_own_rows(client: httpx.AsyncClient, setup
         "'; DROP TABLE stock; --",
         "\\' OR 1=1 #",
         "anvil' UNION SELECT sku, name, quantity FROM stock --",
-        "ａｎｖｉｌ",
+        "\uff41\uff4e\uff56\uff49\uff4c",  # fullwidth "anvil"
         "\x00",
     ],
 )
