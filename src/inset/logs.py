@@ -34,6 +34,8 @@ def configure_logging(stream: TextIO | None = None) -> None:
         cache_logger_on_first_use=True,
     )
     logging.basicConfig(level=level, format="%(message)s", stream=stream or sys.stdout)
+    # Alembic narrates its plugin set-up at INFO; our commands say what matters themselves.
+    logging.getLogger("alembic").setLevel(max(level, logging.WARNING))
     access_log = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, RedactEmbedNonces) for f in access_log.filters):
         access_log.addFilter(RedactEmbedNonces())
