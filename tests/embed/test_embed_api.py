@@ -299,3 +299,28 @@ async def test_nonce_is_stored_only_as_hash_and_never_audited(
         )
     assert created is not None
     assert created.data["groups"] == ["suppliers"] and created.data["release"] == "1.0.0"
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
+async def test_concurrent_first_mints_for_one_new_user(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    await mint(client, world)  # the token's last_used_at is fresh: no row lock serializes us
+    responses = await asyncio.gather(
+        *(
+            client.post(
+                URL,
+                json=embed_body(world, externalIdentifier="brand-new"),
+                headers=bearer(world.tokens["embed"]),
+            )
+            for _ in range(10)
+        )
+    )
+    assert [r.status_code for r in responses] == [200] * 10, [r.text for r in responses]
+    async with world.database.session() as session:
+        users = list(
+            await session.scalars(
+                select(ExternalUser).where(ExternalUser.external_identifier == "brand-new")
+            )
+        )
+    assert len(users) == 1

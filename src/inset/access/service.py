@@ -6,6 +6,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.access.models import ExternalUser, Group
@@ -81,13 +83,30 @@ async def upsert_external_user(
     group_ids: list[int],
     metadata: dict[str, Any],
 ) -> ExternalUser:
-    """Create or update the external user keyed by the host's identifier."""
-    user = await session.scalar(
-        select(ExternalUser).where(ExternalUser.external_identifier == external_identifier)
+    """Create or update the external user keyed by the host's identifier.
+
+    Concurrent first calls for one new user are safe: the row is created with
+    INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite), then read back."""
+    now = utcnow()
+    dialect = session.get_bind().dialect.name
+    insert = pg_insert if dialect == "postgresql" else sqlite_insert
+    await session.execute(
+        insert(ExternalUser)
+        .values(
+            external_identifier=external_identifier,
+            last_group_ids=[],
+            last_metadata={},
+            created_at=now,
+            last_seen_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["external_identifier"])
     )
-    if user is None:
-        user = ExternalUser(external_identifier=external_identifier)
-        session.add(user)
+    user = await session.scalar(
+        select(ExternalUser)
+        .where(ExternalUser.external_identifier == external_identifier)
+        .execution_options(populate_existing=True)
+    )
+    assert user is not None
     if user_info.get("email") is not None:
         user.email = user_info["email"]
     if user_info.get("firstName") is not None:
@@ -96,6 +115,6 @@ async def upsert_external_user(
         user.last_name = user_info["lastName"]
     user.last_group_ids = group_ids
     user.last_metadata = metadata
-    user.last_seen_at = utcnow()
+    user.last_seen_at = now
     await session.flush()
     return user
