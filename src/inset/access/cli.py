@@ -5,8 +5,9 @@ from __future__ import annotations
 import typer
 from rich.table import Table
 
+from inset.access import explain
 from inset.access import service as access
-from inset.cli_support import print_json, run_with_session, stdout
+from inset.cli_support import fail, print_json, run_with_session, stdout
 
 groups_app = typer.Typer(help="Permission groups.", no_args_is_help=True)
 
@@ -29,3 +30,24 @@ def groups_list(as_json: bool = typer.Option(False, "--json", help="JSON output.
     for g in groups:
         table.add_row(str(g.id), g.name)
     stdout.print(table)
+
+
+access_app = typer.Typer(help="Who may reach what.", no_args_is_help=True)
+
+
+@access_app.command("explain")
+def access_explain(
+    user: str | None = typer.Option(None, "--user", help="An external user's identifier."),
+    groups: str | None = typer.Option(None, "--groups", help="Group ids or names, a,b,c."),
+    app: str | None = typer.Option(None, "--app", help="One app (id, uuid or slug)."),
+) -> None:
+    """Print (JSON) which apps, pages and queries are reachable, and the rule for each."""
+    if (user is None) == (groups is None):
+        fail("give exactly one of --user or --groups")
+    refs = [g.strip() for g in (groups or "").split(",") if g.strip()] if groups else None
+    if groups is not None and not refs:
+        fail("--groups must name at least one group")
+    result = run_with_session(
+        lambda s: explain.explain(s, external_identifier=user, group_refs=refs, app=app)
+    )
+    print_json(result)

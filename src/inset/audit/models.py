@@ -1,4 +1,4 @@
-"""The append-only audit log."""
+"""The append-only audit log, hash-chained for tamper evidence."""
 
 from __future__ import annotations
 
@@ -12,12 +12,18 @@ from inset.db import Base, JSONValue, UTCDateTime, utcnow
 
 
 class AuditEvent(Base):
-    """One thing that happened: who (actor), what (type, data), where (app), when."""
+    """One thing that happened: who (actor), what (type, data), where (app), when.
+
+    ``seq`` is the event's position in the hash chain (1, 2, 3 … without gaps), ``hash``
+    the SHA-256 of the event's canonical JSON including ``prev_hash`` (see chain.py)."""
 
     __tablename__ = "audit_events"
 
     id: Mapped[int] = mapped_column(
         BigInteger().with_variant(Integer, "sqlite"), primary_key=True, autoincrement=True
+    )
+    seq: Mapped[int | None] = mapped_column(
+        BigInteger().with_variant(Integer, "sqlite"), nullable=True, unique=True
     )
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     type: Mapped[str] = mapped_column(String(64), index=True)
@@ -31,3 +37,16 @@ class AuditEvent(Base):
     ip: Mapped[str | None] = mapped_column(String(64), nullable=True)
     user_agent: Mapped[str | None] = mapped_column(String(400), nullable=True)
     data: Mapped[dict[str, Any]] = mapped_column(JSONValue, default=dict)
+    prev_hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    hash: Mapped[str | None] = mapped_column(String(64), nullable=True)
+
+
+class AuditChainHead(Base):
+    """The single row (id 1) holding the chain's tip. Writers lock it (UPDATE first), so
+    hash assignment is serialized across processes; see docs/audit.md for the cost."""
+
+    __tablename__ = "audit_chain_head"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    seq: Mapped[int] = mapped_column(BigInteger().with_variant(Integer, "sqlite"), default=0)
+    last_hash: Mapped[str] = mapped_column(String(64))

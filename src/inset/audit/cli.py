@@ -1,0 +1,92 @@
+"""``inset audit verify | export | purge``."""
+
+from __future__ import annotations
+
+import asyncio
+import sys
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import TextIO
+
+import typer
+
+from inset.audit import service as audit
+from inset.audit.storage import EventFilter
+from inset.cli_support import fail, print_json, run_with_session, stderr
+from inset.db import Database, utcnow
+from inset.settings import get_settings
+
+app = typer.Typer(help="The audit log: verify the hash chain, export, purge.", no_args_is_help=True)
+
+
+def parse_when(value: str | None, option: str) -> datetime | None:
+    """An ISO date or datetime (naive means UTC)."""
+    if value is None:
+        return None
+    try:
+        parsed = datetime.fromisoformat(value)
+    except ValueError:
+        fail(f"{option} must be an ISO date or datetime, like 2026-01-31 or 2026-01-31T12:00Z")
+    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+@app.command("verify")
+def verify(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+    """Walk the hash chain; exit 1 at the first broken link (modified, deleted, reordered)."""
+    result = run_with_session(audit.verify_chain)
+    if as_json:
+        print_json(result.__dict__)
+    elif result.ok:
+        typer.echo(f"OK: {result.checked} events, hash chain intact")
+    else:
+        typer.echo(f"BROKEN at seq {result.seq} (event id {result.event_id}): {result.problem}")
+        typer.echo(f"{result.checked} events verified before the break")
+    if result.unchained:
+        stderr.print(f"note: {result.unchained} events predate the chain (not verified)")
+    raise typer.Exit(0 if result.ok else 1)
+
+
+@app.command("export")
+def export(
+    since: str | None = typer.Option(None, help="Only events at or after (ISO)."),
+    until: str | None = typer.Option(None, help="Only events before (ISO)."),
+    fmt: str = typer.Option("jsonl", "--format", help="jsonl or csv."),
+    output: Path | None = typer.Option(None, help="Write here instead of stdout."),
+) -> None:
+    """Stream events, oldest first, in bounded memory."""
+    if fmt not in audit.FORMATS:
+        fail("--format must be jsonl or csv")
+    f = EventFilter(since=parse_when(since, "--since"), until=parse_when(until, "--until"))
+
+    async def run(out: TextIO) -> None:
+        database = Database(get_settings().effective_database_url)
+        try:
+            async with database.session() as session:
+                async for chunk in audit.export_lines(session, f, fmt):
+                    out.write(chunk)
+        finally:
+            await database.dispose()
+
+    if output is None:
+        asyncio.run(run(sys.stdout))
+        sys.stdout.flush()
+    else:
+        with output.open("w", encoding="utf-8", newline="") as handle:
+            asyncio.run(run(handle))
+
+
+@app.command("purge")
+def purge(
+    before: str | None = typer.Option(
+        None, help="Delete events before this date (default: now - INSET_AUDIT_RETENTION_DAYS)."
+    ),
+) -> None:
+    """Delete old events, keeping the chain verifiable; records audit.purged."""
+    cutoff = parse_when(before, "--before")
+    if cutoff is None:
+        days = get_settings().audit_retention_days
+        if days == 0:
+            fail("INSET_AUDIT_RETENTION_DAYS is 0 (keep forever); pass --before to purge anyway")
+        cutoff = utcnow() - timedelta(days=days)
+    result = run_with_session(lambda s: audit.purge(s, cutoff, actor_type="system", actor_id="cli"))
+    typer.echo(f"Deleted {result.deleted} events before {result.before.isoformat()}")
