@@ -6,18 +6,19 @@ import subprocess
 import sys
 import uuid
 from pathlib import Path
+from typing import Any
 
 import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inset.apps import service
+from inset.apps import service, sources
 from inset.apps.components import catalogue_json
 from inset.apps.loader import Issue
 from inset.apps.schemas import DeployReportOut, ReleaseOut
 from inset.apps.validation import check_apps_root, check_database
 from inset.cli_support import fail, print_json, run_with_session, stdout
-from inset.errors import ValidationFailed
+from inset.errors import InsetError, ValidationFailed
 
 cli = typer.Typer(help="Validate and deploy apps.")
 app_cli = typer.Typer(help="App folders.", no_args_is_help=True)
@@ -86,25 +87,92 @@ def _git(directory: Path, *args: str) -> str | None:
 
 @cli.command("deploy")
 def deploy(
-    directory: Path = typer.Argument(..., help="An app folder, or a folder of app folders."),
+    source: str = typer.Argument(
+        ...,
+        metavar="DIR|GIT_URL",
+        help="An app folder or a folder of app folders, or a Git URL (https://, ssh://, "
+        "git@host:path, file://).",
+    ),
+    ref: str | None = typer.Option(
+        None, "--ref", help="Branch, tag or commit to deploy (Git; default: the remote HEAD)."
+    ),
+    path: str | None = typer.Option(
+        None, "--path", help="Folder of apps inside the repository (default: root or apps/)."
+    ),
     git_commit: str | None = typer.Option(
         None, "--git-commit", help="Commit to record; read from git when DIR is in a repo."
     ),
     git_message: str | None = typer.Option(None, "--git-message", help="Commit message to record."),
+    no_promote: bool = typer.Option(
+        False,
+        "--no-promote",
+        help="Store new releases but leave 'latest' where it is (check them with "
+        "releaseVersion in staging, then `inset releases promote`).",
+    ),
     as_json: bool = typer.Option(False, "--json", help="JSON output."),
 ) -> None:
     """Validate every app and store a release for each changed one (exit 2 on errors)."""
-    if not directory.is_dir():
-        fail(f"{directory} is not a folder")
-    if git_commit is None:
-        git_commit = _git(directory, "rev-parse", "HEAD")
-        if git_commit is not None and git_message is None:
-            git_message = _git(directory, "log", "-1", "--format=%B")
+    directory = Path(source)
+    checkout: sources.Checkout | None = None
+    display: str | None = None
+    try:
+        if ref is not None or sources.is_git_url(source) or not directory.is_dir():
+            if not sources.is_git_url(source) and not directory.is_dir():
+                fail(f"{source} is not a folder nor a Git URL")
+            checkout = sources.fetch_git(source, ref)
+            directory, display = sources.apps_root(checkout, path)
+            git_commit = git_commit or checkout.git_commit
+            git_message = git_message or checkout.git_message
+        else:
+            if path:
+                directory = directory / path
+            if git_commit is None:
+                git_commit = _git(directory, "rev-parse", "HEAD")
+                if git_commit is not None and git_message is None:
+                    git_message = _git(directory, "log", "-1", "--format=%B")
+        report = _run_deploy(directory, git_commit, git_message, display, not no_promote)
+    except InsetError as exc:
+        fail(exc.message)
+    finally:
+        if checkout is not None:
+            checkout.cleanup()
+    if as_json:
+        out = DeployReportOut.of(report).model_dump(mode="json")
+        print_json({**out, "git_commit": git_commit, "git_message": git_message})
+        return
+    _print_issues(report.warnings)
+    for result in report.apps:
+        if result.status == "created" and result.latest_version != result.version:
+            typer.echo(
+                f"{result.slug}: created release {result.version} (not promoted; latest is "
+                f"{result.latest_version or 'none'})"
+            )
+        elif result.status == "created":
+            typer.echo(f"{result.slug}: created release {result.version}")
+        elif result.status == "restored":
+            typer.echo(f"{result.slug}: unchanged, release {result.version} is latest again")
+        else:
+            typer.echo(f"{result.slug}: unchanged (release {result.version})")
+    if git_commit:
+        typer.echo(f"commit {git_commit[:12]}", err=True)
 
+
+def _run_deploy(
+    directory: Path,
+    git_commit: str | None,
+    git_message: str | None,
+    display: str | None,
+    promote: bool,
+) -> service.DeployReport:
     async def _deploy(session: AsyncSession) -> service.DeployReport:
         try:
             return await service.deploy_directory(
-                session, directory, git_commit=git_commit, git_message=git_message
+                session,
+                directory,
+                git_commit=git_commit,
+                git_message=git_message,
+                display=display,
+                promote=promote,
             )
         except ValidationFailed as exc:
             if exc.code == "invalid_app" and isinstance(exc.details, list):
@@ -112,22 +180,11 @@ def deploy(
             raise
 
     try:
-        report = run_with_session(_deploy)
+        return run_with_session(_deploy)
     except _IssuesFound as found:
         _print_issues(found.issues)
         sys.stderr.write(f"{_plural(len(found.issues), 'error')}; nothing deployed\n")
         raise typer.Exit(EXIT_INVALID) from None
-    if as_json:
-        print_json(DeployReportOut.of(report).model_dump(mode="json"))
-        return
-    _print_issues(report.warnings)
-    for result in report.apps:
-        if result.status == "created":
-            typer.echo(f"{result.slug}: created release {result.version}")
-        elif result.status == "restored":
-            typer.echo(f"{result.slug}: unchanged, release {result.version} is latest again")
-        else:
-            typer.echo(f"{result.slug}: unchanged (release {result.version})")
 
 
 APP_YAML = """\
@@ -222,3 +279,71 @@ def releases_list(
             (r.git_commit or "")[:12],
         )
     stdout.print(table)
+
+
+@releases_cli.command("show")
+def releases_show(
+    app: str = typer.Argument(..., help="The app's uuid or slug."),
+    version: str = typer.Argument("latest", help="A version such as 1.0.2, or latest."),
+    as_json: bool = typer.Option(False, "--json", help="JSON output (the whole bundle)."),
+) -> None:
+    """Show one release: version, hash, commit, message, pages and queries (with SQL)."""
+
+    async def _show(session: AsyncSession) -> tuple[ReleaseOut, dict[str, Any]]:
+        found, release = await service.release_of(session, app, version)
+        return ReleaseOut.of(release, found.latest_release_id), release.bundle
+
+    release, bundle = run_with_session(_show)
+    if as_json:
+        print_json({**release.model_dump(mode="json"), "bundle": bundle})
+        return
+    lines = [
+        f"app:        {bundle.get('slug')} ({bundle.get('uuid')})",
+        f"version:    {release.version}{'  (latest)' if release.is_latest else ''}",
+        f"hash:       {release.content_hash}",
+        f"commit:     {release.git_commit or '-'}",
+        f"message:    {(release.git_message or '-').splitlines()[0]}",
+        f"created_at: {release.created_at.isoformat()}",
+        f"pages:      {', '.join(p['name'] for p in bundle.get('pages', []))}",
+        "queries:",
+    ]
+    for name, query in sorted(bundle.get("queries", {}).items()):
+        kind = query.get("kind", "read")
+        where = f" on {query['resource']}" if query.get("resource") else ""
+        lines.append(f"  {name} ({kind}{where})")
+        for sql_line in str(query.get("sql", "")).rstrip("\n").splitlines():
+            lines.append(f"    {sql_line}")
+    sys.stdout.write("\n".join(lines) + "\n")
+
+
+@releases_cli.command("diff")
+def releases_diff(
+    app: str = typer.Argument(..., help="The app's uuid or slug."),
+    versions: list[str] | None = typer.Argument(
+        None, help="FROM [TO]; default: the release before the latest, and the latest."
+    ),
+) -> None:
+    """Unified diff of two releases' pages and queries (exit 1 when they differ)."""
+
+    async def _diff(session: AsyncSession) -> str:
+        return (await service.diff_releases(session, app, list(versions or [])))[2]
+
+    text = run_with_session(_diff)
+    if text:
+        sys.stdout.write(text + "\n")
+        raise typer.Exit(1)
+    typer.echo("no differences", err=True)
+
+
+@releases_cli.command("promote")
+def releases_promote(
+    app: str = typer.Argument(..., help="The app's uuid or slug."),
+    version: str = typer.Argument(..., help="The release that latest should mean."),
+) -> None:
+    """Make VERSION the app's latest release (rollback); open sessions keep theirs."""
+    result = run_with_session(lambda s: service.promote_release(s, app, version))
+    before = result.previous.version if result.previous else "none"
+    if result.changed:
+        typer.echo(f"{result.app.slug}: latest is now {result.release.version} (was {before})")
+    else:
+        typer.echo(f"{result.app.slug}: {result.release.version} already is the latest")

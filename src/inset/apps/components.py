@@ -161,6 +161,12 @@ COMPONENTS: dict[str, Spec] = {
             "multiline": _p("boolean", "A text area.", default=False),
             "minLength": _p("integer", "Shortest accepted text.", min=0),
             "maxLength": _p("integer", "Longest accepted text.", min=1),
+            "pattern": _p(
+                "string",
+                "A regular expression (JavaScript syntax) the whole text must match.",
+                bindable=False,
+            ),
+            "patternMessage": _p("string", "Message shown when the text doesn't match pattern."),
             "required": _REQUIRED_INPUT,
             "disabled": _DISABLED,
         },
@@ -251,6 +257,7 @@ COMPONENTS: dict[str, Spec] = {
         "props": {
             "label": _LABEL,
             "value": _p("boolean", "Initially checked.", default=False),
+            "required": _p("boolean", "It must be ticked before its form submits.", default=False),
             "disabled": _DISABLED,
         },
         "events": dict(_ON_CHANGE),
@@ -323,10 +330,14 @@ COMPONENTS: dict[str, Spec] = {
         },
     },
     "image": {
-        "description": "An image (https URL or data: URL).",
+        "description": "An image (a same-origin path or a data:image URL; the CSP's img-src).",
         "props": {
             "src": _p("string", "Image URL.", required=True),
-            "alt": _p("string", "Text for screen readers."),
+            "alt": _p(
+                "string",
+                "What the image shows, for screen readers; '' if decorative.",
+                required=True,
+            ),
             "width": _p("string", "CSS width."),
             "height": _p("string", "CSS height."),
             "fit": _enum(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, ConfigDict, Field
 
 from inset.apps.loader import Issue
 from inset.apps.models import App, Release
@@ -74,6 +74,7 @@ class AppDeployOut(BaseModel):
     release_id: int
     content_hash: str
     app_created: bool
+    latest_version: str | None
 
     @classmethod
     def of(cls, result: AppDeployResult) -> AppDeployOut:
@@ -86,6 +87,7 @@ class AppDeployOut(BaseModel):
             release_id=result.release_id,
             content_hash=result.content_hash,
             app_created=result.app_created,
+            latest_version=result.latest_version,
         )
 
 
@@ -99,3 +101,45 @@ class DeployReportOut(BaseModel):
             apps=[AppDeployOut.of(a) for a in report.apps],
             warnings=[IssueOut.of(w) for w in report.warnings],
         )
+
+
+class DeploymentIn(BaseModel):
+    """POST /api/v1/deployments as JSON: deploy ``ref`` of a Git repository."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    gitUrl: str = Field(min_length=1, max_length=2000)
+    ref: str | None = Field(default=None, max_length=200)
+    path: str | None = Field(default=None, max_length=500)
+    promote: bool = True
+
+
+class DeploymentOut(BaseModel):
+    source: str
+    git_commit: str | None
+    git_message: str | None
+    apps: list[AppDeployOut]
+    warnings: list[IssueOut]
+
+    @classmethod
+    def of(
+        cls,
+        report: DeployReport,
+        source: str,
+        git_commit: str | None = None,
+        git_message: str | None = None,
+    ) -> DeploymentOut:
+        return cls(
+            source=source,
+            git_commit=git_commit,
+            git_message=git_message,
+            apps=[AppDeployOut.of(a) for a in report.apps],
+            warnings=[IssueOut.of(w) for w in report.warnings],
+        )
+
+
+class PromoteOut(BaseModel):
+    app: str
+    version: str
+    previous_version: str | None
+    changed: bool

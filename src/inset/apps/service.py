@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import asyncio
+import difflib
+import json
 import uuid as uuid_module
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inset.apps import storage
+from inset.apps import sources, storage
 from inset.apps.bundle import build_bundle, content_hash
 from inset.apps.loader import Issue
 from inset.apps.models import App, Release
@@ -40,6 +44,7 @@ class AppDeployResult:
     release_id: int
     content_hash: str
     app_created: bool
+    latest_version: str | None = None
 
 
 @dataclass(frozen=True)
@@ -77,7 +82,9 @@ def _next_patch(versions: list[str]) -> str:
     return f"{major}.{minor}.{patch + 1}"
 
 
-async def _plan(session: AsyncSession, app: ValidatedApp) -> tuple[_Plan | None, list[Issue]]:
+async def _plan(
+    session: AsyncSession, app: ValidatedApp, promote: bool = True
+) -> tuple[_Plan | None, list[Issue]]:
     row = await storage.app_by_uuid(session, app.uuid)
     slug_owner = await storage.app_by_slug(session, app.slug)
     if slug_owner is not None and slug_owner.uuid != app.uuid:
@@ -94,7 +101,8 @@ async def _plan(session: AsyncSession, app: ValidatedApp) -> tuple[_Plan | None,
     digest = content_hash(build_bundle(app, ""))
     existing = next((r for r in releases if r.content_hash == digest), None)
     if existing is not None and row is not None:
-        status: DeployStatus = "unchanged" if row.latest_release_id == existing.id else "restored"
+        moves = promote and row.latest_release_id != existing.id
+        status: DeployStatus = "restored" if moves else "unchanged"
         return _Plan(app, row, status, existing.version, digest, existing), []
     versions = [r.version for r in releases]
     if app.version is None:
@@ -126,30 +134,114 @@ async def deploy_directory(
     git_message: str | None = None,
     actor_type: str = "cli",
     actor_id: str | int | None = None,
+    display: str | None = None,
+    request_id: str | None = None,
+    promote: bool = True,
 ) -> DeployReport:
     """Validate every app under ``path`` and store a release for each changed one.
 
     Nothing is stored when any app has an error: ValidationFailed carries every issue in
-    ``details`` (``[{file, line, message, hint, severity}]``)."""
-    check = check_apps_root(path)
+    ``details`` (``[{file, line, message, hint, severity}]``). ``display`` names the folder
+    in messages (a Git URL, an archive). Deploys to one metadata database run one at a time
+    (see :func:`_lock_deploys`), so two at once never race for a version. With
+    ``promote=False`` new releases are stored but ``latest`` stays where it is (check them
+    with ``releaseVersion``, then :func:`promote_release`)."""
+    check = check_apps_root(path, display)
     if check.errors:
         raise _invalid(check.errors)
+    await _lock_deploys(session)
     db_issues = await check_database(session, check.apps)
     if db_issues:
         raise _invalid(db_issues)
     plans: list[_Plan] = []
     problems: list[Issue] = []
     for app in check.apps:
-        plan, issues = await _plan(session, app)
+        plan, issues = await _plan(session, app, promote)
         problems.extend(issues)
         if plan is not None:
             plans.append(plan)
     if problems:
         raise _invalid(problems)
     results = [
-        await _apply(session, plan, git_commit, git_message, actor_type, actor_id) for plan in plans
+        await _apply(
+            session, plan, git_commit, git_message, actor_type, actor_id, request_id, promote
+        )
+        for plan in plans
     ]
     return DeployReport(apps=results, warnings=check.warnings)
+
+
+# Any constant: the key of the PostgreSQL advisory lock that serialises deploys.
+_DEPLOY_LOCK_KEY = 0x1_2E5E7_D3
+
+
+async def _lock_deploys(session: AsyncSession) -> None:
+    """Hold the deploy lock until the transaction ends: on PostgreSQL an advisory lock, on
+    SQLite the database's write lock (taken now, before reading, so a second deploy waits
+    and then sees the first one's releases instead of failing on the unique version)."""
+    dialect = session.get_bind().dialect.name
+    if dialect == "postgresql":
+        await session.execute(select(func.pg_advisory_xact_lock(_DEPLOY_LOCK_KEY)))
+    elif dialect == "sqlite":
+        await session.execute(update(App).where(App.id == -1).values(name=App.name))
+
+
+async def deploy_git(
+    session: AsyncSession,
+    url: str,
+    ref: str | None = None,
+    *,
+    path: str | None = None,
+    actor_type: str = "cli",
+    actor_id: str | int | None = None,
+    request_id: str | None = None,
+    promote: bool = True,
+) -> tuple[sources.Checkout, DeployReport]:
+    """Fetch ``ref`` of a Git repository (in a worker thread) and deploy its apps with the
+    commit and its message recorded. ``path``: the folder of apps inside the repository
+    (default: the root, or its ``apps/`` folder)."""
+    checkout = await asyncio.to_thread(sources.fetch_git, url, ref)
+    with checkout:
+        root, display = sources.apps_root(checkout, path)
+        report = await deploy_directory(
+            session,
+            root,
+            git_commit=checkout.git_commit,
+            git_message=checkout.git_message,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            display=display,
+            request_id=request_id,
+            promote=promote,
+        )
+    return checkout, report
+
+
+async def deploy_archive(
+    session: AsyncSession,
+    data: bytes,
+    *,
+    name: str = "archive",
+    path: str | None = None,
+    actor_type: str = "token",
+    actor_id: str | int | None = None,
+    request_id: str | None = None,
+    promote: bool = True,
+) -> DeployReport:
+    """Unpack an uploaded .tar.gz or .zip (with limits, see :mod:`inset.apps.sources`) and
+    deploy its apps. No Git commit is recorded."""
+    checkout = await asyncio.to_thread(sources.unpack_archive, data, name=name)
+    with checkout:
+        root, display = sources.apps_root(checkout, path)
+        return await deploy_directory(
+            session,
+            root,
+            actor_type=actor_type,
+            actor_id=actor_id,
+            display=display,
+            request_id=request_id,
+            promote=promote,
+        )
 
 
 async def _apply(
@@ -159,6 +251,8 @@ async def _apply(
     git_message: str | None,
     actor_type: str,
     actor_id: str | int | None,
+    request_id: str | None = None,
+    promote: bool = True,
 ) -> AppDeployResult:
     app = plan.app
     row = plan.row
@@ -185,7 +279,7 @@ async def _apply(
             )
             session.add(release)
             await session.flush()
-        if row.latest_release_id != release.id:
+        if promote and row.latest_release_id != release.id:
             row.latest_release_id = release.id
             row.updated_at = now
         await session.flush()
@@ -201,11 +295,13 @@ async def _apply(
             actor_type=actor_type,
             actor_id=actor_id,
             app_id=row.id,
+            request_id=request_id,
             data={
                 "slug": app.slug,
                 "version": plan.version,
                 "content_hash": plan.content_hash,
                 "git_commit": git_commit,
+                "promoted": promote,
             },
         )
     return AppDeployResult(
@@ -217,6 +313,16 @@ async def _apply(
         release_id=release.id,
         content_hash=plan.content_hash,
         app_created=created_app,
+        latest_version=(
+            plan.version
+            if row.latest_release_id == release.id
+            else (
+                latest.version
+                if row.latest_release_id is not None
+                and (latest := await storage.release_by_id(session, row.latest_release_id))
+                else None
+            )
+        ),
     )
 
 
@@ -271,3 +377,120 @@ async def list_releases(session: AsyncSession, app_ref: str) -> list[Release]:
     """Every release of the app (uuid or slug), newest first."""
     app = await resolve_app(session, app_ref, field="app")
     return await storage.releases_of(session, app.id)
+
+
+@dataclass(frozen=True)
+class PromoteResult:
+    app: App
+    release: Release
+    previous: Release | None
+    changed: bool
+
+
+async def promote_release(
+    session: AsyncSession,
+    app_ref: str,
+    version: str,
+    *,
+    actor_type: str = "cli",
+    actor_id: str | int | None = None,
+    request_id: str | None = None,
+) -> PromoteResult:
+    """Make release ``version`` the one ``latest`` means (a rollback when it is older).
+
+    Sessions already open keep their release; new embeds with ``releaseVersion: latest``
+    get this one. Audited as ``admin.release_promoted`` (nothing when it already is)."""
+    app = await resolve_app(session, app_ref, field="app")
+    if not isinstance(version, str) or parse_version(version) is None:
+        raise ValidationFailed(
+            f"version: '{_shown(str(version))}' is not a version like 1.2.0",
+            field="version",
+            code="bad_version",
+        )
+    release = await resolve_release(session, app, version, field="version")
+    previous = (
+        await storage.release_by_id(session, app.latest_release_id)
+        if app.latest_release_id is not None
+        else None
+    )
+    if previous is not None and previous.id == release.id:
+        return PromoteResult(app, release, previous, changed=False)
+    app.latest_release_id = release.id
+    app.updated_at = utcnow()
+    await session.flush()
+    await record(
+        session,
+        "admin.release_promoted",
+        actor_type=actor_type,
+        actor_id=actor_id,
+        app_id=app.id,
+        request_id=request_id,
+        data={
+            "slug": app.slug,
+            "version": release.version,
+            "content_hash": release.content_hash,
+            "previous_version": previous.version if previous is not None else None,
+        },
+    )
+    return PromoteResult(app, release, previous, changed=True)
+
+
+async def release_of(session: AsyncSession, app_ref: str, version: str) -> tuple[App, Release]:
+    """The app and its release ``version`` (``latest`` allowed)."""
+    app = await resolve_app(session, app_ref, field="app")
+    return app, await resolve_release(session, app, version, field="version")
+
+
+def bundle_text(bundle: dict[str, Any]) -> list[str]:
+    """A release bundle as lines for reading and diffing: the app as sorted, indented JSON,
+    then each page, then each query with its SQL as plain lines (``compiled`` is derived
+    from the SQL and left out)."""
+    head = {k: v for k, v in bundle.items() if k not in ("pages", "queries")}
+    lines = ["# app", *json.dumps(head, indent=2, sort_keys=True).splitlines()]
+    for page in bundle.get("pages", []):
+        lines += [f"# page {page.get('name')}"]
+        lines += json.dumps(page, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+    for name, query in sorted(bundle.get("queries", {}).items()):
+        rest = {k: v for k, v in query.items() if k not in ("sql", "compiled")}
+        lines += [f"# query {name}"]
+        lines += json.dumps(rest, indent=2, sort_keys=True, ensure_ascii=False).splitlines()
+        if "sql" in query:
+            lines += ["-- sql", *str(query["sql"]).rstrip("\n").splitlines()]
+    return lines
+
+
+async def diff_releases(
+    session: AsyncSession, app_ref: str, versions: list[str]
+) -> tuple[Release, Release, str]:
+    """A unified diff between two releases of an app. ``versions``: none (the release before
+    the latest, and the latest), one (it, and the latest) or two (from, to)."""
+    if len(versions) > 2:
+        raise ValidationFailed(
+            "versions: give at most two versions", field="versions", code="bad_version"
+        )
+    app = await resolve_app(session, app_ref, field="app")
+    latest = await resolve_release(session, app, LATEST, field="version")
+    if len(versions) == 2:
+        old = await resolve_release(session, app, versions[0], field="version")
+        new = await resolve_release(session, app, versions[1], field="version")
+    elif len(versions) == 1:
+        old = await resolve_release(session, app, versions[0], field="version")
+        new = latest
+    else:
+        earlier = [r for r in await storage.releases_of(session, app.id) if r.id < latest.id]
+        if not earlier:
+            raise ValidationFailed(
+                f"version: app '{app.slug}' has only one release before or at the latest; "
+                "name two versions",
+                field="version",
+                code="unknown_release",
+            )
+        old, new = earlier[0], latest
+    diff = difflib.unified_diff(
+        bundle_text(old.bundle),
+        bundle_text(new.bundle),
+        fromfile=f"{app.slug}@{old.version}",
+        tofile=f"{app.slug}@{new.version}",
+        lineterm="",
+    )
+    return old, new, "\n".join(diff)

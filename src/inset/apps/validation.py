@@ -38,8 +38,10 @@ from inset.apps.components import (
 )
 from inset.apps.expressions import ExpressionError, parse_template, template_references
 from inset.apps.loader import AppFolder, Issue, PathKey, YamlDoc, path_problem
+from inset.queries.analysis import deploy_sql_issues
 from inset.queries.compiler import SqlCompileError, compile_sql, line_and_column
 from inset.queries.params import declaration_errors
+from inset.queries.rest import REST_QUERY_KEYS, compile_rest, is_rest_query
 
 __all__ = [
     "AppsCheck",
@@ -580,7 +582,9 @@ class _AppValidator:
                 return None
             return {"kind": "parent", "selector": selector}
 
-        self.unknown_keys(doc, path, spec, SQL_QUERY_KEYS, f"query '{name}'")
+        rest_query = is_rest_query(spec)  # REST: method/path/query/body (inset.queries.rest)
+        keys = REST_QUERY_KEYS if rest_query else SQL_QUERY_KEYS
+        self.unknown_keys(doc, path, spec, keys, f"query '{name}'")
         ok = True
         resource = spec.get("resource")
         if "resource" not in spec:
@@ -615,6 +619,23 @@ class _AppValidator:
 
         allowed = self.check_allowed_groups(doc, path, name, kind, spec)
         params = self.check_params(doc, (*path, "params"), spec.get("params", {}))
+        if rest_query:  # REST query: compiled by inset.queries.rest (owned by queries/)
+            if allowed is False or params is None:
+                return None
+            rest, problems = compile_rest(spec, set(params), kind)
+            for key_, message in problems:
+                where = (*path, key_) if key_ in spec else path
+                self.error(doc, where, f"query '{name}': {message}")
+            if rest is None or not ok:
+                return None
+            return {
+                "kind": kind,
+                "resource": resource,
+                "trigger": trigger,
+                "allowedGroups": allowed,
+                "params": params,
+                "rest": rest,
+            }
         sql, sql_file, sql_path = self.load_sql(doc, path, name, spec)
         if allowed is False or params is None or sql is None:
             return None
@@ -1372,10 +1393,12 @@ def validate_app_dir(path: Path | str) -> list[Issue]:
     return check_app_dir(path)[1]
 
 
-def check_apps_root(path: Path | str) -> AppsCheck:
-    """Validate an app folder, or a folder of app folders (detected by app.yaml)."""
+def check_apps_root(path: Path | str, display: str | None = None) -> AppsCheck:
+    """Validate an app folder, or a folder of app folders (detected by app.yaml).
+
+    ``display`` names the folder in messages (e.g. a Git URL instead of a temp folder)."""
     root = Path(path)
-    display = str(path)
+    display = display if display is not None else str(path)
     if not root.is_dir():
         return AppsCheck([], [Issue(display, 1, "not a folder")])
     if is_app_dir(root):
@@ -1457,4 +1480,6 @@ async def check_database(session: AsyncSession, apps: Sequence[ValidatedApp]) ->
                     ref.name, resources, f"inset resources add {ref.name} --type … --url …"
                 )
                 issues.append(Issue(ref.file, ref.line, f"unknown resource '{ref.name}'", hint))
+    # Deploy-time SQL parse check for each query's resource dialect (owned by queries/).
+    issues.extend(await deploy_sql_issues(session, apps))
     return issues
