@@ -19,6 +19,7 @@ class InsetError(Exception):
         field: str | None = None,
         status_code: int | None = None,
         details: Any = None,
+        headers: dict[str, str] | None = None,
     ) -> None:
         super().__init__(message)
         self.message = message
@@ -28,6 +29,7 @@ class InsetError(Exception):
             self.status_code = status_code
         self.field = field
         self.details = details
+        self.headers = headers  # extra response headers, e.g. Retry-After
 
     def to_body(self) -> dict[str, Any]:
         """The JSON response body for this error."""

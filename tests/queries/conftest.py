@@ -15,6 +15,7 @@ from inset.db import Database
 from inset.embed.context import SessionContext
 from inset.errors import InsetError
 from inset.queries import service as queries_service
+from inset.queries.ratelimits import reset_limits
 from inset.resources.connectors import close_all_connectors
 from inset.settings import get_settings
 
@@ -72,6 +73,17 @@ def limits(monkeypatch: pytest.MonkeyPatch) -> Iterator[Callable[..., None]]:
 async def _close_connectors() -> AsyncIterator[None]:
     yield
     await close_all_connectors()
+
+
+@pytest.fixture(autouse=True)
+def _no_rate_limit(monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    """The corpus tests run hundreds of queries as one user: no per-user rate limit here
+    unless a test sets INSET_QUERY_RATE_LIMIT itself (test_rate_limits.py)."""
+    monkeypatch.setenv("INSET_QUERY_RATE_LIMIT", "")
+    get_settings.cache_clear()
+    reset_limits()
+    yield
+    get_settings.cache_clear()  # the limiter itself is closed by close_all_connectors()
 
 
 @pytest.fixture

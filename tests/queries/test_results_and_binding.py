@@ -219,3 +219,22 @@ def test_malformed_compiled_sql_is_a_definition_error(compiled: Any) -> None:
     with pytest.raises(BadRequest) as info:
         bind("q", compiled, IDS, {"ids": [1]}, USER)
     assert info.value.code == "bad_query_definition"
+
+
+@pytest.mark.parametrize("max_bytes", [1024, 1500, 2047, 5000, 9999, 10**6])
+@pytest.mark.parametrize("max_rows", [1, 31, 32, 33, 100, 1000])
+def test_batched_byte_accounting_cuts_where_row_by_row_does(max_bytes: int, max_rows: int) -> None:
+    from inset.queries.results import RowCollector
+
+    rows = [(i, "ü" * (i % 17), None if i % 5 else 2**60, {"k": [i]}) for i in range(120)]
+
+    def collect(batch: int) -> tuple[list[dict[str, Any]], bool, int]:
+        collector = RowCollector(["a", "b", "c", "d"], max_rows, max_bytes)
+        collector.BATCH = batch
+        for row in rows:
+            if not collector.add(row):
+                break
+        result = collector.result
+        return result.rows, result.truncated, collector.size
+
+    assert collect(32) == collect(1)

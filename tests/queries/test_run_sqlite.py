@@ -475,13 +475,11 @@ async def test_environment_picks_the_resource_config_without_fallback(
     assert "dev" in error.message
 
 
-async def test_rest_resources_are_stored_but_do_not_run_yet(
-    database: Database, run: Runner
-) -> None:
+async def test_sql_on_a_rest_resource_does_not_run(database: Database, run: Runner) -> None:
     await add(database, "api", "rest", "https://api.example.com", headers={"X-Key": "k"})
     bundle = make_bundle(q=make_query("GET /items", resource="api"))
     error = await expect_error(run(bundle, "q"), 400, "unsupported_resource")
-    assert "not yet supported" in error.message
+    assert "REST API" in error.message
 
 
 async def test_changed_config_gets_a_new_connector(

@@ -160,3 +160,16 @@ def test_replace_and_environments(env: dict[str, str], tmp_path: Path) -> None:
     assert removed.returncode == 0, removed.stderr
     assert len(json.loads(inset(env, "list", "--json").stdout)) == 1
     assert "no resources" not in inset(env, "list").stdout
+
+
+def test_allow_private_network_flag(env: dict[str, str]) -> None:
+    url = "http://localhost:9000/api"
+    opened = inset(env, "add", "open", "--type", "rest", "--url", url, "--allow-private-network")
+    assert opened.returncode == 0, opened.stderr
+    assert inset(env, "add", "closed", "--type", "rest", "--url", url).returncode == 0
+    views = {v["name"]: v for v in json.loads(inset(env, "list", "--json").stdout)}
+    assert views["open"]["options"] == {"allowPrivateNetwork": True}
+    assert views["closed"]["options"] == {}
+    refused = inset(env, "test", "closed")
+    assert refused.returncode == 2
+    assert "allowPrivateNetwork" in flat(refused.stderr)

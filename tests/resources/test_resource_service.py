@@ -254,7 +254,7 @@ async def test_test_resource_sqlite(database: Database, tmp_path: Path) -> None:
     junk = tmp_path / "junk.db"
     junk.write_bytes(b"this is not a database" * 100)
     await add(database, "junk", "sqlite", str(junk))
-    await add(database, "api", "rest", "https://api.example.com")
+    await add(database, "api", "rest", "https://api.invalid")  # .invalid never resolves
     async with database.session() as session:
         result = await service.test_resource(session, "ok")
         assert result.ok and result.type == "sqlite" and result.duration_ms >= 0
@@ -264,9 +264,10 @@ async def test_test_resource_sqlite(database: Database, tmp_path: Path) -> None:
         with pytest.raises(UpstreamError) as info:
             await service.test_resource(session, "junk")
         assert "not a SQLite database" in info.value.message
-        with pytest.raises(InsetError) as unsupported:
+        with pytest.raises(InsetError) as unreachable:
             await service.test_resource(session, "api")
-        assert unsupported.value.code == "unsupported_resource"
+        assert unreachable.value.code == "resource_unavailable"
+        assert "does not resolve" in unreachable.value.message
         with pytest.raises(NotFound):
             await service.test_resource(session, "ok", "staging")
     assert not (tmp_path / "missing.db").exists()

@@ -121,7 +121,13 @@ class RowCollector:
     ``add`` returns False when the row was not taken (a limit was hit) and marks the result
     truncated; the connector then stops fetching. Connectors fetch at most
     ``max_rows + 1`` rows so that one extra row proves there were more.
+
+    Sizes are measured in batches of ``BATCH`` rows (one ``json.dumps`` per batch rather
+    than per row); a batch that would cross the byte limit is measured row by row, so the
+    cut is exactly where it was per row. At most ``BATCH`` rows wait to be measured.
     """
+
+    BATCH = 32
 
     def __init__(
         self,
@@ -130,32 +136,55 @@ class RowCollector:
         max_bytes: int,
         decoders: dict[int, Any] | None = None,
     ) -> None:
-        self.result = QueryResult(columns=unique_column_names(column_names))
+        self._result = QueryResult(columns=unique_column_names(column_names))
         self.max_rows = max_rows
         self.max_bytes = max_bytes
         self.decoders = decoders or {}
+        self._pending: list[dict[str, Any]] = []
         # The envelope around the rows: columns, counts and brackets.
-        self.size = json_size(self.result.to_json()) + 32
+        self.size = json_size(self._result.to_json()) + 32
+
+    @property
+    def result(self) -> QueryResult:
+        self._flush()
+        return self._result
 
     @property
     def done(self) -> bool:
-        return self.result.truncated
+        return self._result.truncated
 
     def add(self, raw: tuple[Any, ...] | list[Any]) -> bool:
         """Take one row from the driver; False (and truncated) when a limit is reached."""
-        if self.result.truncated:
+        if self._result.truncated:
             return False
-        if len(self.result.rows) >= self.max_rows:
-            self.result.truncated = True
+        if len(self._result.rows) + len(self._pending) >= self.max_rows:
+            self._flush()
+            self._result.truncated = True
             return False
         row: dict[str, Any] = {}
-        for index, (name, value) in enumerate(zip(self.result.columns, raw, strict=True)):
+        for index, (name, value) in enumerate(zip(self._result.columns, raw, strict=True)):
             decode = self.decoders.get(index)
             row[name] = encode_value(decode(value) if decode is not None else value)
-        size = json_size(row) + 1
-        if self.size + size > self.max_bytes:
-            self.result.truncated = True
-            return False
-        self.size += size
-        self.result.rows.append(row)
-        return True
+        self._pending.append(row)
+        if len(self._pending) >= self.BATCH:
+            self._flush()
+        return not self._result.truncated
+
+    def _flush(self) -> None:
+        batch, self._pending = self._pending, []
+        if not batch or self._result.truncated:
+            return
+        # "[r1,r2,…]" is the rows plus a comma each, less one, plus brackets: each row
+        # counts its own size + 1, as when measured one by one.
+        size = json_size(batch) - 1
+        if self.size + size <= self.max_bytes:
+            self.size += size
+            self._result.rows.extend(batch)
+            return
+        for row in batch:
+            row_size = json_size(row) + 1
+            if self.size + row_size > self.max_bytes:
+                self._result.truncated = True
+                return
+            self.size += row_size
+            self._result.rows.append(row)

@@ -19,6 +19,7 @@ Rules (docs/queries.md):
 from __future__ import annotations
 
 import time
+from collections.abc import Coroutine
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -33,11 +34,16 @@ from inset.errors import (
     InsetError,
     NotFound,
     UpstreamError,
+    ValidationFailed,
 )
 from inset.logs import log
 from inset.queries.compiler import USER_FIELDS
 from inset.queries.params import audit_params, validate_params
+from inset.queries.ratelimits import check_rate, session_slot
+from inset.queries.rest import resolve
+from inset.queries.results import QueryResult, encode_value
 from inset.resources.connectors import ConnectorError, JsonParam, get_connector
+from inset.resources.connectors.rest import PathParamError, RestConnector, encode_segment
 from inset.resources.schemas import ResourceConfig
 from inset.resources.service import get_resource_config
 from inset.settings import get_settings
@@ -180,15 +186,16 @@ async def _execute(
 ) -> dict[str, Any]:
     if config.type == "rest":
         raise BadRequest(
-            f"Query '{query_name}' uses a REST resource; running REST queries is not yet "
-            "supported.",
+            f"Query '{query_name}' has SQL but its resource is a REST API; declare method "
+            "and path instead.",
             code="unsupported_resource",
         )
     settings = get_settings()
     connector = await get_connector(config)
-    started = time.monotonic()
-    try:
-        result = await connector.execute(
+    return await _guarded(
+        query_name,
+        config,
+        connector.execute(
             compiled,
             values,
             read_only=read_only,
@@ -196,7 +203,92 @@ async def _execute(
             max_rows=settings.query_max_rows,
             max_bytes=settings.query_max_bytes,
             rls=current_user,
+        ),
+    )
+
+
+async def _execute_rest(
+    query_name: str,
+    config: ResourceConfig,
+    rest: Any,
+    declared: dict[str, dict[str, Any]],
+    values: dict[str, Any],
+    current_user: dict[str, Any],
+) -> dict[str, Any]:
+    """Run a REST query: path params as encoded segments, query and body bound."""
+    if config.type != "rest":
+        raise BadRequest(
+            f"Query '{query_name}' is a REST query but its resource is a {config.type} database.",
+            code="unsupported_resource",
         )
+    if not isinstance(rest, dict) or not isinstance(rest.get("path"), dict):
+        raise _bad_definition(query_name, "its REST request is malformed")
+
+    def lookup(binding: Any) -> Any:
+        if isinstance(binding, dict) and isinstance(binding.get("param"), str):
+            if binding["param"] not in declared:
+                raise _bad_definition(query_name, f"'{binding['param']}' is bound but not declared")
+            return encode_value(values.get(binding["param"]))
+        if isinstance(binding, dict) and isinstance(binding.get("user"), list):
+            return encode_value(_lookup_user(current_user, [str(k) for k in binding["user"]]))
+        raise _bad_definition(query_name, "a binding is neither a param nor current_user.*")
+
+    path = rest["path"]
+    parts, bindings = path.get("parts"), path.get("bindings")
+    if not isinstance(parts, list) or not isinstance(bindings, list):
+        raise _bad_definition(query_name, "its REST path is malformed")
+    if len(parts) != len(bindings) + 1 or not all(isinstance(p, str) for p in parts):
+        raise _bad_definition(query_name, "its REST path is malformed")
+    segments: list[str] = []
+    for binding in bindings:
+        name = binding.get("param") if isinstance(binding, dict) else None
+        try:
+            segments.append(encode_segment(str(name or "current_user"), lookup(binding)))
+        except PathParamError as exc:
+            if name is None:
+                raise UpstreamError(
+                    f"Query '{query_name}' cannot run: a current_user value is not a valid "
+                    "path segment.",
+                    code="resource_error",
+                ) from None
+            raise ValidationFailed(
+                f"params.{name}: {exc.message}", code="invalid_param", field=f"params.{name}"
+            ) from None
+    settings = get_settings()
+    connector = await get_connector(config)
+    if not isinstance(connector, RestConnector):
+        raise _bad_definition(query_name, "its resource is not a REST API")
+    try:
+        url_path = connector.build_url(parts, segments)
+    except ValueError:
+        raise _bad_definition(query_name, "its path leaves the resource's base path") from None
+    query = resolve(rest.get("query") or {}, lookup)
+    body = resolve(rest["body"], lookup) if "body" in rest else None
+    return await _guarded(
+        query_name,
+        config,
+        connector.request(
+            str(rest.get("method", "GET")),
+            url_path,
+            query if isinstance(query, dict) else {},
+            body,
+            timeout=settings.query_timeout_seconds,
+            max_rows=settings.query_max_rows,
+            max_bytes=settings.query_max_bytes,
+        ),
+    )
+
+
+async def _guarded(
+    query_name: str,
+    config: ResourceConfig,
+    call: Coroutine[Any, Any, QueryResult | dict[str, Any]],
+) -> dict[str, Any]:
+    """Await a connector call; map its failures to clear errors (and log them)."""
+    settings = get_settings()
+    started = time.monotonic()
+    try:
+        result = await call
     except ConnectorError as exc:
         log.warning(
             "query_failed",
@@ -220,7 +312,7 @@ async def _execute(
         raise UpstreamError(
             f"Query '{query_name}' failed on its resource.", code="resource_error"
         ) from None
-    return result.to_json()
+    return result if isinstance(result, dict) else result.to_json()
 
 
 async def _run(
@@ -261,7 +353,11 @@ async def _run(
     values = validate_params(declared, params)
     audit["params"] = audit_params(declared, values)
     current_user = ctx.current_user()
-    compiled, bind_values = bind(name, query.get("compiled"), declared, values, current_user)
+    rest = query.get("rest")
+    compiled: dict[str, Any] = {}
+    bind_values: list[Any] = []
+    if rest is None:
+        compiled, bind_values = bind(name, query.get("compiled"), declared, values, current_user)
     resource_name = query.get("resource")
     if not isinstance(resource_name, str):
         raise _bad_definition(name, "it names no resource")
@@ -273,6 +369,8 @@ async def _run(
             f"'{ctx.environment}'.",
             code="resource_not_configured",
         ) from None
+    if rest is not None:
+        return await _execute_rest(name, config, rest, declared, values, current_user)
     return await _execute(
         name,
         config,
@@ -303,12 +401,15 @@ async def run_query(
     started = time.monotonic()
     audit: dict[str, Any] = {"query": str(name)[:_NAME_SHOWN_MAX]}
     try:
-        body = await _run(session, ctx, bundle, name, params, audit)
+        await check_rate(str(ctx.external_user_id))
+        async with session_slot(ctx.session_id):
+            body = await _run(session, ctx, bundle, name, params, audit)
     except InsetError as exc:
         audit["durationMs"] = round((time.monotonic() - started) * 1000)
         audit["error"] = {"code": exc.code, "status": exc.status_code}
-        # Refusals are "denied" (as elsewhere in the audit log); failures are "error".
-        outcome = "denied" if exc.status_code in (401, 403) else "error"
+        # Refusals (incl. rate limits) are "denied", as elsewhere in the audit log;
+        # failures are "error".
+        outcome = "denied" if exc.status_code in (401, 403, 429) else "error"
         await _audit(session, ctx, request_id, outcome, audit)
         raise
     audit["durationMs"] = round((time.monotonic() - started) * 1000)

@@ -47,6 +47,11 @@ def add(
     replace: bool = typer.Option(
         False, "--replace", help="Update the resource if it already exists."
     ),
+    allow_private_network: bool = typer.Option(
+        False,
+        "--allow-private-network",
+        help="rest only: allow a host on a private, loopback or link-local address.",
+    ),
 ) -> None:
     """Add a resource (its URL and headers are stored encrypted)."""
     if url_stdin:
@@ -56,6 +61,7 @@ def add(
     if not url:
         fail("--url (or --url-stdin) is required")
     headers = _parse_headers(header or [])
+    options = {"allowPrivateNetwork": True} if allow_private_network else None
 
     async def work(session: AsyncSession) -> str:
         existing = await storage.get_resource(session, name, environment)
@@ -67,10 +73,17 @@ def add(
                 type=type,
                 url=url,
                 headers=headers,
+                options=options,
             )
             return "updated"
         await service.add_resource(
-            session, name, type, url, environment=environment, headers=headers or None
+            session,
+            name,
+            type,
+            url,
+            environment=environment,
+            headers=headers or None,
+            options=options,
         )
         return "added"
 

@@ -46,6 +46,7 @@ OPTIONS: dict[str, dict[str, tuple[float, float]]] = {
     "sqlite": {},
     "rest": {"connectTimeout": (1, 60)},
 }
+BOOLEAN_OPTIONS: dict[str, tuple[str, ...]] = {"rest": ("allowPrivateNetwork",)}
 
 
 def _bad(field: str, message: str) -> ValidationFailed:
@@ -175,10 +176,16 @@ def _check_options(type: str, options: Any) -> dict[str, Any]:
     if not isinstance(options, dict):
         raise _bad("options", "must be a mapping")
     allowed = OPTIONS[type]
+    flags = BOOLEAN_OPTIONS.get(type, ())
     result: dict[str, Any] = {}
     for key, value in options.items():
+        if key in flags:
+            if not isinstance(value, bool):
+                raise _bad(f"options.{key}", "must be true or false")
+            result[key] = value
+            continue
         if key not in allowed:
-            known = ", ".join(allowed) or "none"
+            known = ", ".join((*allowed, *flags)) or "none"
             raise _bad(f"options.{str(key)[:100]}", f"unknown option for {type} (known: {known})")
         low, high = allowed[key]
         if isinstance(value, bool) or not isinstance(value, (int, float)):

@@ -23,7 +23,7 @@ __all__ = [
     "open_connector",
 ]
 
-RUNNABLE_TYPES = ("sqlite", "postgres", "mysql")
+RUNNABLE_TYPES = ("sqlite", "postgres", "mysql", "rest")
 
 
 @dataclass
@@ -50,6 +50,10 @@ def open_connector(config: ResourceConfig) -> Connector:
         from inset.resources.connectors.mysql import MysqlConnector
 
         return MysqlConnector(config)
+    if config.type == "rest":
+        from inset.resources.connectors.rest import RestConnector
+
+        return RestConnector(config)
     raise BadRequest(
         f"Resources of type '{config.type}' cannot run queries yet (not yet supported).",
         code="unsupported_resource",
@@ -77,6 +81,9 @@ async def close_all_connectors() -> None:
 
     Connectors created on another (finished) loop cannot be closed from here; they are
     dropped."""
+    from inset.queries.ratelimits import close_limits  # its Redis pool, if any
+
+    await close_limits()
     loop = asyncio.get_running_loop()
     entries = list(_cache.values())
     _cache.clear()

@@ -1,0 +1,160 @@
+"""Query rate limits: a per-session concurrency cap and a per-user rate limit.
+
+* ``INSET_QUERY_MAX_CONCURRENT_PER_SESSION`` (default 4): queries one embed session may
+  have running at once in this process; one more is a 429 ``too_many_concurrent_queries``.
+* ``INSET_QUERY_RATE_LIMIT`` (default ``120/minute``, the ``limits`` library's notation):
+  runs per external user across their sessions, a fixed window; beyond it a 429
+  ``query_rate_limited``. Counters live in process memory, or in Redis when
+  ``INSET_REDIS_URL`` is set (shared by every server process).
+
+Both 429s carry ``Retry-After`` (seconds) as ``exc.headers`` and in ``details``. A Redis
+that cannot be reached does not take queries down: the limit is skipped and a warning is
+logged (the concurrency cap still holds).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass
+from typing import Any
+
+from limits import RateLimitItem, parse_many
+from limits.aio.storage import MemoryStorage, RedisStorage, Storage
+from limits.aio.strategies import FixedWindowRateLimiter
+from redis.asyncio import ConnectionPool
+
+from inset.errors import TooManyRequests
+from inset.logs import log
+from inset.resources.schemas import mask_url
+from inset.settings import get_settings
+
+CONCURRENCY_RETRY_AFTER = 1
+
+
+def too_many(message: str, code: str, retry_after: int) -> TooManyRequests:
+    """A 429 with ``Retry-After`` (``exc.headers``, also in ``details.retryAfter``)."""
+    return TooManyRequests(
+        message,
+        code=code,
+        details={"retryAfter": retry_after},
+        headers={"Retry-After": str(retry_after)},
+    )
+
+
+@dataclass
+class _Limiter:
+    spec: tuple[str, str | None]
+    loop: asyncio.AbstractEventLoop
+    items: list[RateLimitItem]
+    storage: Storage
+    strategy: FixedWindowRateLimiter
+    pool: ConnectionPool | None
+
+
+_limiter: _Limiter | None = None
+_running: dict[str, int] = {}
+
+
+def _storage(redis_url: str | None) -> tuple[Storage, ConnectionPool | None]:
+    if not redis_url:
+        return MemoryStorage(), None
+    plain = redis_url.removeprefix("async+")
+    # Our own pool, so that close_limits() can close its connections.
+    pool = ConnectionPool.from_url(plain, socket_connect_timeout=2, socket_timeout=2)
+    options: dict[str, Any] = {"connection_pool": pool}
+    storage = RedisStorage(
+        f"async+{plain}", implementation="redispy", wrap_exceptions=True, **options
+    )
+    return storage, pool
+
+
+def _get_limiter() -> _Limiter | None:
+    global _limiter
+    settings = get_settings()
+    spec = (settings.query_rate_limit.strip(), settings.redis_url)
+    if not spec[0]:
+        return None
+    loop = asyncio.get_running_loop()
+    # Storages hold loop-bound locks and connections: one per event loop (per process).
+    if _limiter is None or _limiter.spec != spec or _limiter.loop is not loop:
+        items = parse_many(spec[0])
+        storage, pool = _storage(spec[1])
+        _limiter = _Limiter(spec, loop, items, storage, FixedWindowRateLimiter(storage), pool)
+    return _limiter
+
+
+def reset_limits() -> None:
+    """Forget the limiter and the in-process counters (tests). Call close_limits() first
+    when a Redis pool may be open."""
+    global _limiter
+    _limiter = None
+    _running.clear()
+
+
+async def close_limits() -> None:
+    """Close the Redis connections of this loop's limiter (app shutdown)."""
+    global _limiter
+    limiter, _limiter = _limiter, None
+    if limiter is not None and limiter.pool is not None:
+        if limiter.loop is asyncio.get_running_loop():
+            await limiter.pool.aclose()
+
+
+async def check_rate(user_key: str) -> None:
+    """Count one run for ``user_key``; 429 ``query_rate_limited`` beyond the limit."""
+    limiter = _get_limiter()
+    if limiter is None:
+        return
+    try:
+        for item in limiter.items:
+            if not await limiter.strategy.hit(item, "query", user_key):
+                stats = await limiter.strategy.get_window_stats(item, "query", user_key)
+                retry = max(1, math.ceil(stats.reset_time - time.time()))
+                raise too_many(
+                    f"Too many queries: the limit is {item}. Try again in {retry} s.",
+                    "query_rate_limited",
+                    retry,
+                )
+    except TooManyRequests:
+        raise
+    except Exception as exc:  # the shared store is down: do not take queries down with it
+        log.warning(
+            "query_rate_limit_unavailable",
+            store=mask_url(limiter.spec[1] or "memory"),
+            error=f"{type(exc).__module__}.{type(exc).__qualname__}",
+        )
+
+
+@asynccontextmanager
+async def session_slot(session_id: str) -> AsyncIterator[None]:
+    """Hold one of the session's concurrent-query slots for the block; 429
+    ``too_many_concurrent_queries`` when all are taken."""
+    cap = get_settings().query_max_concurrent_per_session
+    if cap <= 0:
+        yield
+        return
+    running = _running.get(session_id, 0)
+    if running >= cap:
+        raise too_many(
+            f"This session already runs {cap} queries at once; wait for one to finish.",
+            "too_many_concurrent_queries",
+            CONCURRENCY_RETRY_AFTER,
+        )
+    _running[session_id] = running + 1
+    try:
+        yield
+    finally:
+        left = _running.get(session_id, 1) - 1
+        if left > 0:
+            _running[session_id] = left
+        else:
+            _running.pop(session_id, None)
+
+
+def running_queries() -> dict[str, Any]:
+    """Per-session running counts (for tests and diagnostics)."""
+    return dict(_running)
