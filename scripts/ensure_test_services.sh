@@ -29,4 +29,5 @@ fi
 port_open 5432 || { echo "PostgreSQL is not listening on 127.0.0.1:5432" >&2; exit 1; }
 port_open 3306 || { echo "MariaDB is not listening on 127.0.0.1:3306" >&2; exit 1; }
 command -v node >/dev/null 2>&1 || { echo "Node.js is missing (needed for the JS tests)" >&2; exit 1; }
+command -v npm >/dev/null 2>&1 || { echo "npm is missing (the SDK tests install pinned host-page packages)" >&2; exit 1; }
 echo "test services: chromium, PostgreSQL, MariaDB and node are ready"

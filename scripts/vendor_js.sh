@@ -15,6 +15,8 @@ PREACT_VERSION=11.2.0          # @preact/signals 2.x peer: preact ">= 10.25.0 ||
 HTM_VERSION=3.1.1
 SIGNALS_VERSION=2.11.4
 SIGNALS_CORE_VERSION=1.14.5    # the version @preact/signals ${SIGNALS_VERSION} depends on (^1.14.5)
+CHARTJS_VERSION=4.6.1          # loaded only by pages with a chart (dynamic import)
+KURKLE_COLOR_VERSION=0.3.4     # the version chart.js ${CHARTJS_VERSION} depends on (^0.3.0)
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DEST="$ROOT/src/inset/runtime/static/vendor"
@@ -28,7 +30,8 @@ mkdir -p "$OUT"
 
 cd "$WORK"
 npm pack --silent "preact@$PREACT_VERSION" "htm@$HTM_VERSION" \
-  "@preact/signals@$SIGNALS_VERSION" "@preact/signals-core@$SIGNALS_CORE_VERSION" >/dev/null
+  "@preact/signals@$SIGNALS_VERSION" "@preact/signals-core@$SIGNALS_CORE_VERSION" \
+  "chart.js@$CHARTJS_VERSION" "@kurkle/color@$KURKLE_COLOR_VERSION" >/dev/null
 
 unpack() {  # tarball -> dir
   mkdir -p "$2"
@@ -38,6 +41,8 @@ unpack "preact-$PREACT_VERSION.tgz" preact
 unpack "htm-$HTM_VERSION.tgz" htm
 unpack "preact-signals-$SIGNALS_VERSION.tgz" signals
 unpack "preact-signals-core-$SIGNALS_CORE_VERSION.tgz" signals-core
+unpack "chart.js-$CHARTJS_VERSION.tgz" chartjs
+unpack "kurkle-color-$KURKLE_COLOR_VERSION.tgz" kurkle-color
 
 # source file inside the package -> file name we ship
 copy() {
@@ -47,10 +52,12 @@ copy() {
     -e 's#(from ?|import ?)"preact/hooks"#\1"./hooks.module.js"#g' \
     -e 's#(from ?|import ?)"preact"#\1"./preact.module.js"#g' \
     -e 's#(from ?|import ?)"@preact/signals-core"#\1"./signals-core.module.js"#g' \
+    -e "s#(from ?|import ?)'./chunks/index.js'#\\1\"./chart-helpers.module.js\"#g" \
+    -e "s#(from ?|import ?)'@kurkle/color'#\\1\"./chart-color.module.js\"#g" \
     -e '/^\/\/# sourceMappingURL=.*$/d' \
     -e 's#//\# sourceMappingURL=[^ ]*$##' \
     "$src" >"$OUT/$name"
-  if grep -qE '(from ?|import ?)"[^./][^"]*"' "$OUT/$name"; then
+  if grep -qE "(from ?|import ?)[\"'][^./][^\"']*[\"']" "$OUT/$name"; then
     echo "error: $name still has a bare import specifier" >&2
     grep -oE '(from ?|import ?)"[^./][^"]*"' "$OUT/$name" >&2
     exit 1
@@ -61,6 +68,11 @@ copy preact/package/hooks/dist/hooks.mjs hooks.module.js
 copy htm/package/dist/htm.module.js htm.module.js
 copy signals/package/dist/signals.mjs signals.module.js
 copy signals-core/package/dist/signals-core.mjs signals-core.module.js
+copy chartjs/package/dist/chart.js chart.module.js
+copy chartjs/package/dist/chunks/index.js chart-helpers.module.js
+copy kurkle-color/package/dist/color.esm.js chart-color.module.js
+cp chartjs/package/LICENSE.md "$OUT/LICENSE.chartjs"
+cp kurkle-color/package/LICENSE.md "$OUT/LICENSE.kurkle-color"
 cp preact/package/LICENSE "$OUT/LICENSE.preact"
 cp htm/package/LICENSE "$OUT/LICENSE.htm"
 cp signals/package/LICENSE "$OUT/LICENSE.preact-signals"
@@ -76,7 +88,12 @@ cp signals/package/LICENSE "$OUT/LICENSE.preact-signals"
     "signals-core.module.js @preact/signals-core@$SIGNALS_CORE_VERSION" \
     "LICENSE.preact preact@$PREACT_VERSION" \
     "LICENSE.htm htm@$HTM_VERSION" \
-    "LICENSE.preact-signals @preact/signals@$SIGNALS_VERSION"; do
+    "LICENSE.preact-signals @preact/signals@$SIGNALS_VERSION" \
+    "chart.module.js chart.js@$CHARTJS_VERSION" \
+    "chart-helpers.module.js chart.js@$CHARTJS_VERSION" \
+    "chart-color.module.js @kurkle/color@$KURKLE_COLOR_VERSION" \
+    "LICENSE.chartjs chart.js@$CHARTJS_VERSION" \
+    "LICENSE.kurkle-color @kurkle/color@$KURKLE_COLOR_VERSION"; do
     set -- $pair
     echo "$1  $2  $(sha256sum "$OUT/$1" | cut -d' ' -f1)"
   done

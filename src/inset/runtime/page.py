@@ -32,6 +32,7 @@ RUNTIME_MODULES = (
     "table-model.js",
     "components/common.js",
     "components/basic.js",
+    "components/markdown.js",
     "components/button.js",
     "components/inputs.js",
     "components/table.js",

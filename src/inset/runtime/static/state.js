@@ -12,6 +12,7 @@ import { ApiError } from "./api.js";
 export const AUTO_QUERY_DEBOUNCE_MS = 250;
 const PARENT_TIMEOUT_MS = 5000;
 const TOAST_MS = 5000;
+const MAX_CONCURRENT_QUERIES = 4;
 
 // Initial state per type (keys as in the component catalogue, src/inset/apps/components.py).
 // A literal `value` prop is the initial value; a {{ binding }} is evaluated once at start.
@@ -19,6 +20,15 @@ const INITIAL_STATE = {
   text_input: (v) => ({ value: v === null || v === undefined ? "" : String(v) }),
   number_input: (v) => ({ value: typeof v === "number" && Number.isFinite(v) ? v : null }),
   table: () => ({ selectedRow: null, selectedRows: [], selectedIndex: null, page: 0, searchText: "", sort: null }),
+  date_input: (v) => ({ value: typeof v === "string" && /^\d{4}-\d{2}-\d{2}$/.test(v) ? v : null }),
+  select: (v) => ({ value: v === undefined ? null : v, selectedOption: null }),
+  multiselect: (v) => ({ value: Array.isArray(v) ? v : [] }),
+  checkbox: (v) => ({ value: v === true }),
+  switch: (v) => ({ value: v === true }),
+  tabs: (v) => ({ value: Number.isInteger(v) && v >= 0 ? v : 0 }),
+  modal: () => ({ isOpen: false }),
+  form: () => ({ data: {}, isValid: true }),
+  file_upload: () => ({ value: [], files: [] }),
 };
 
 function isTemplate(value) {
@@ -39,6 +49,8 @@ export function walkComponents(components, visit) {
     visit(def);
     walkComponents(def.children, visit);
     walkComponents(def.components, visit);
+    walkComponents(def.fields, visit); // form fields with an id are app-wide components
+    if (Array.isArray(def.tabs)) for (const tab of def.tabs) walkComponents(tab?.children, visit);
   }
 }
 
@@ -186,6 +198,25 @@ export function createStore({ app, api, messenger }) {
     q.state.value = { ...q.state.value, ...patch };
   }
 
+  // At most MAX_CONCURRENT_QUERIES server queries in flight; the rest wait their turn (the
+  // server refuses a session's 5th concurrent query with a 429 by default, and a page may
+  // start more auto queries than that at once).
+  let inFlight = 0;
+  const waiting = [];
+  /** null when a slot was free (taken at once, no await), else a promise of one. */
+  function acquireSlot() {
+    if (inFlight < MAX_CONCURRENT_QUERIES) {
+      inFlight += 1;
+      return null;
+    }
+    return new Promise((resolve) => waiting.push(resolve));
+  }
+  function releaseSlot() {
+    const next = waiting.shift();
+    if (next) next(); // hand the slot over
+    else inFlight -= 1;
+  }
+
   /** Run a server query now. Resolves to its result; rejects with ApiError on failure. */
   async function runQuery(name, { params } = {}) {
     const q = queries.get(name);
@@ -203,7 +234,14 @@ export function createStore({ app, api, messenger }) {
     q.abort = controller;
     setQueryState(q, { isLoading: true });
     try {
-      const result = await api.runQuery(name, body, { signal: controller.signal });
+      const wait = acquireSlot();
+      if (wait) await wait;
+      let result;
+      try {
+        result = await api.runQuery(name, body, { signal: controller.signal });
+      } finally {
+        releaseSlot();
+      }
       if (seq !== q.seq) return result; // a newer run owns the state
       const isRead = q.def.kind !== "write";
       setQueryState(q, isRead
@@ -372,11 +410,15 @@ export function createStore({ app, api, messenger }) {
         const { value, error } = untracked(() => evaluate(action.notify));
         const level = ["info", "success", "warning", "error"].includes(action.level) ? action.level : "info";
         notify(error ? String(action.notify) : value ?? "", level);
+      } else if (typeof action.open_modal === "string" || typeof action.close_modal === "string") {
+        const id = action.open_modal ?? action.close_modal;
+        if (components.get(id)?.type === "modal") setComponentState(id, { isOpen: typeof action.open_modal === "string" });
+        else console.warn(`inset: unknown modal "${id}"`);
       } else if (typeof action.go_to_page === "string") {
         navigate(action.go_to_page);
       } else if ("send_to_parent" in action) {
         const { value, error } = untracked(() => evaluate(action.send_to_parent));
-        if (!error) messenger.postRaw(value);
+        if (!error) messenger.sendToParent(value);
       } else {
         console.warn("inset: unsupported action", Object.keys(action).join(", "));
       }

@@ -1,7 +1,8 @@
 // heading, text, stat, divider, and the placeholder for unknown types.
 import { html } from "../html.js";
 import { formatValue } from "../format.js";
-import { ErrorPanel, Loading, queryStatus, textOf } from "./common.js";
+import { ErrorPanel, Loading, queryStatus, textOf, warnOnce } from "./common.js";
+import { markdown } from "./markdown.js";
 
 function withStatus(store, values, render, { loadingLabel } = {}) {
   const status = queryStatus(store, values);
@@ -24,12 +25,34 @@ export function Heading({ def, store }) {
   });
 }
 
-/** Plain text; line breaks kept by CSS (white-space: pre-line). Markdown comes later. */
+/** Markdown text, rendered to VNodes by markdown.js (raw HTML stays text). */
 export function Text({ def, store }) {
   const source = def.value ?? def.text ?? "";
   return withStatus(store, [source], () => {
     const { text } = textOf(store, source, def.id);
-    return html`<div class="inset-text">${text}</div>`;
+    return html`<div class="inset-text">${markdown(text)}</div>`;
+  });
+}
+
+const IMAGE_URL = /^(https?:\/\/|\/(?!\/))[^\s]*$|^data:image\/(png|jpeg|gif|webp|avif|svg\+xml);base64,[A-Za-z0-9+/=]+$/i;
+const CSS_SIZE = /^\d+(\.\d+)?(px|%|em|rem|vw|vh)$/;
+
+/** An image from an https/http URL, a same-origin path or a data:image URL. */
+export function Image({ def, store }) {
+  return withStatus(store, [def.src], () => {
+    const r = store.evaluate(def.src);
+    const src = typeof r.value === "string" && IMAGE_URL.test(r.value.trim()) ? r.value.trim() : null;
+    const alt = def.alt !== undefined ? textOf(store, def.alt, def.id).text : "";
+    if (!src) {
+      if (r.error) warnOnce(`${def.id ?? "image"}: ${r.error}`);
+      return html`<div class="inset-state inset-state--empty inset-image--missing" role="img" aria-label=${alt || "No image"}>No image</div>`;
+    }
+    const style = {};
+    if (typeof def.width === "string" && CSS_SIZE.test(def.width)) style.width = def.width;
+    if (typeof def.height === "string" && CSS_SIZE.test(def.height)) style.height = def.height;
+    const fit = ["contain", "cover", "fill"].includes(def.fit) ? def.fit : "contain";
+    return html`<img class=${`inset-image inset-image--${fit}`} src=${src} alt=${alt} style=${style}
+      loading="lazy" decoding="async" referrerpolicy="no-referrer" />`;
   });
 }
 

@@ -1,11 +1,50 @@
 // Component registry and the renderer of a component tree.
 import { html } from "../html.js";
 import { Component as PreactComponent } from "../vendor/preact.module.js";
-import { Divider, Heading, Stat, Text, Unknown } from "./basic.js";
+import { Divider, Heading, Image, Stat, Text, Unknown } from "./basic.js";
 import { Button } from "./button.js";
-import { NumberInput, TextInput } from "./inputs.js";
+import { Checkbox, DateInput, Multiselect, NumberInput, Select, Switch, TextInput } from "./inputs.js";
+import { signal } from "../vendor/signals-core.module.js";
 import { Table } from "./table.js";
-import { ErrorPanel } from "./common.js";
+import { ErrorPanel, Loading } from "./common.js";
+
+// Components that few pages use are fetched the first time one renders (dynamic import),
+// which keeps them out of the JS loaded before the first data. Chart.js itself is a
+// further dynamic import inside chart.js.
+const LAZY = {
+  form: () => import("./form.js").then((m) => m.Form),
+  file_upload: () => import("./upload.js").then((m) => m.FileUpload),
+  chart: () => import("./chart.js").then((m) => m.ChartView),
+  tabs: () => import("./layout.js").then((m) => m.Tabs),
+  modal: () => import("./layout.js").then((m) => m.Modal),
+};
+const QUIET = new Set(["modal"]); // a closed modal shows nothing, so no spinner either
+const lazyState = new Map(); // type -> Signal<{impl, error}>
+
+/** Start (or retry) fetching a lazy component type; its signal says when it's there. */
+function loadLazy(type) {
+  let s = lazyState.get(type);
+  if (!s) {
+    s = signal({ impl: null, error: null });
+    lazyState.set(type, s);
+  } else if (s.peek().impl) {
+    return s;
+  } else {
+    s.value = { impl: null, error: null }; // a retry after an error
+  }
+  LAZY[type]().then((impl) => { s.value = { impl, error: null }; }, (error) => { s.value = { impl: null, error }; });
+  return s;
+}
+
+function Lazy({ def, store }) {
+  const s = (lazyState.get(def.type) ?? loadLazy(def.type)).value;
+  if (s.impl) return html`<${s.impl} def=${def} store=${store} />`;
+  if (s.error) {
+    return html`<${ErrorPanel} title="This part of the app couldn't load" message="Check your connection and try again."
+      onRetry=${() => loadLazy(def.type)} />`;
+  }
+  return QUIET.has(def.type) ? null : html`<${Loading} compact />`;
+}
 
 function Container({ def, store }) {
   const children = Array.isArray(def.children) ? def.children : Array.isArray(def.components) ? def.components : [];
@@ -25,7 +64,18 @@ export const REGISTRY = {
   table: Table,
   text_input: TextInput,
   number_input: NumberInput,
+  date_input: DateInput,
+  select: Select,
+  multiselect: Multiselect,
+  checkbox: Checkbox,
+  switch: Switch,
+  form: Lazy,
+  file_upload: Lazy,
   button: Button,
+  chart: Lazy,
+  image: Image,
+  tabs: Lazy,
+  modal: Lazy,
   divider: Divider,
   container: Container,
 };

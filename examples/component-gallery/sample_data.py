@@ -1,0 +1,72 @@
+"""Sample data of the component gallery: ``python sample_data.py PATH`` writes a SQLite file.
+
+Used by tests/components (the browser tests) and scripts/screenshots.py.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import sys
+from pathlib import Path
+
+NOTES = [
+    "**Bold**, *italic*, `code` and a [link](https://example.com/docs).",
+    "Data is shown as text: <script>alert('x')</script> and <b>no HTML</b>.",
+]
+
+
+def create(path: Path) -> Path:
+    """(Re)create the gallery's SQLite database at ``path``."""
+    path.unlink(missing_ok=True)
+    with sqlite3.connect(path) as conn:
+        conn.executescript(
+            """
+            CREATE TABLE feedback (
+              id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, code TEXT, topic TEXT,
+              rating INTEGER, visit_on TEXT, tags TEXT, newsletter INTEGER
+            );
+            CREATE TABLE categories (slug TEXT PRIMARY KEY, title TEXT NOT NULL);
+            CREATE TABLE products (name TEXT, category TEXT, price REAL);
+            CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
+            CREATE TABLE sales (month TEXT, revenue REAL, costs REAL, orders INTEGER);
+            CREATE TABLE channels (channel TEXT, share REAL);
+            """
+        )
+        conn.execute(
+            "INSERT INTO feedback (name, email, code, topic, rating, visit_on, tags, newsletter)"
+            " VALUES ('Ada', 'ada@example.com', 'ADA-001', 'product', 5, '2026-03-02',"
+            " 'fast, friendly', 1)"
+        )
+        conn.executemany(
+            "INSERT INTO categories VALUES (?, ?)",
+            [("tools", "Tools"), ("garden", "Garden"), ("kitchen", "Kitchen")],
+        )
+        conn.executemany(
+            "INSERT INTO products VALUES (?, ?, ?)",
+            [
+                ("Hammer", "tools", 19.5),
+                ("Screwdriver set", "tools", 24.0),
+                ("Rake", "garden", 31.0),
+                ("Watering can", "garden", 12.75),
+                ("Chef's knife", "kitchen", 59.0),
+                ("Cutting board", "kitchen", 18.0),
+            ],
+        )
+        conn.executemany("INSERT INTO notes (body) VALUES (?)", [(n,) for n in NOTES])
+        months = ["2026-01", "2026-02", "2026-03", "2026-04", "2026-05", "2026-06"]
+        revenue = [12400, 13900, 13100, 15800, 17250, 18900]
+        costs = [8100, 8600, 8400, 9900, 10200, 11000]
+        orders = [310, 342, 330, 371, 402, 436]
+        conn.executemany(
+            "INSERT INTO sales VALUES (?, ?, ?, ?)",
+            list(zip(months, revenue, costs, orders, strict=True)),
+        )
+        conn.executemany(
+            "INSERT INTO channels VALUES (?, ?)",
+            [("Marketplace", 0.46), ("Direct", 0.31), ("Resellers", 0.15), ("Other", 0.08)],
+        )
+    return path
+
+
+if __name__ == "__main__":
+    create(Path(sys.argv[1] if len(sys.argv) > 1 else "gallery.db"))
