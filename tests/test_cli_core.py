@@ -38,7 +38,7 @@ def test_fresh_data_dir_gets_secret_key_with_warning(tmp_path: Path) -> None:
     assert key_file.exists() and oct(key_file.stat().st_mode & 0o777) == "0o600"
     assert "INSET_SECRET_KEY is not set" in result.stderr
     assert "inset.db" in {p.name for p in tmp_path.iterdir()}
-    assert "0001" in run(tmp_path, "db", "current").stdout
+    assert "(head)" in run(tmp_path, "db", "current").stdout
 
 
 def test_unmigrated_database_is_a_clear_error(tmp_path: Path) -> None:

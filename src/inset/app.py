@@ -100,7 +100,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     @app.exception_handler(InsetError)
     async def _inset_error(request: Request, exc: InsetError) -> JSONResponse:
-        return JSONResponse(exc.to_body(), status_code=exc.status_code)
+        return JSONResponse(exc.to_body(), status_code=exc.status_code, headers=exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _validation_error(request: Request, exc: RequestValidationError) -> JSONResponse:

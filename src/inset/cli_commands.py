@@ -19,7 +19,12 @@ SUBAPPS: list[tuple[str, str, str | None]] = [
     ("inset.apps.cli", "cli", None),
     ("inset.apps.cli", "app_cli", "app"),
     ("inset.apps.cli", "releases_cli", "releases"),
+    ("inset.audit.cli", "app", "audit"),
+    ("inset.access.cli", "access_app", "access"),
 ]
+
+# Command groups an external instance (INSET_ROLE=external) refuses: see inset.roles.
+INTERNAL_ONLY: dict[str, str] = {"admin": "Internal admin users (inset admin …)"}
 
 
 def register(root: typer.Typer) -> None:
@@ -30,5 +35,9 @@ def register(root: typer.Typer) -> None:
         if name is None:
             for command in sub.registered_commands:
                 root.registered_commands.append(command)
+        elif name in INTERNAL_ONLY:
+            from inset.roles import cli_guard
+
+            root.add_typer(sub, name=name, callback=cli_guard(INTERNAL_ONLY[name]))
         else:
             root.add_typer(sub, name=name)

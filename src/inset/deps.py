@@ -10,6 +10,7 @@ from urllib.parse import urlsplit
 from fastapi import Depends, Request
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inset.audit import service as audit
 from inset.auth import service as auth
 from inset.auth.models import AccessToken
 from inset.db import Database
@@ -91,7 +92,7 @@ def _bearer(request: Request) -> str | None:
 def require_token(scope: str) -> Callable[..., Awaitable[AccessToken]]:
     """A dependency: the request's access token, which must hold ``scope``."""
 
-    async def dependency(request: Request, session: DbSession) -> AccessToken:
+    async def check(request: Request, session: AsyncSession) -> AccessToken:
         secret = _bearer(request)
         if secret is None:
             raise Unauthorized(
@@ -99,7 +100,27 @@ def require_token(scope: str) -> Callable[..., Awaitable[AccessToken]]:
             )
         return await auth.authenticate_token(session, secret, scope)
 
+    async def dependency(request: Request, session: DbSession) -> AccessToken:
+        # Audit: every refusal (auth.denied with its reason) and token.used (throttled).
+        audit.bind_request_meta(request_meta(request))
+        try:
+            token = await check(request, session)
+        except InsetError as exc:
+            await _audit_denial(request, session, exc, "token")
+            raise
+        await audit.record_token_used(session, token, request_meta(request))
+        return token
+
     return dependency
+
+
+async def _audit_denial(
+    request: Request, session: AsyncSession, exc: InsetError, credential: str
+) -> None:
+    meta = request_meta(request)
+    await audit.record_denial(
+        session, exc, meta, method=request.method, path=request.url.path, credential=credential
+    )
 
 
 EmbedToken = Annotated[AccessToken, Depends(require_token("embed"))]
@@ -116,7 +137,16 @@ def _same_origin(request: Request) -> bool:
 
 async def current_embed_session(request: Request, session: DbSession) -> SessionContext:
     """The embed session calling /api/runtime/*: a bearer secret (cookieless) or the cookie
-    named by X-Inset-Session (cookie mode)."""
+    named by X-Inset-Session (cookie mode). Refusals are audited (auth.denied)."""
+    audit.bind_request_meta(request_meta(request))
+    try:
+        return await _embed_session(request, session)
+    except InsetError as exc:
+        await _audit_denial(request, session, exc, "session")
+        raise
+
+
+async def _embed_session(request: Request, session: AsyncSession) -> SessionContext:
     secret = _bearer(request)
     if secret is not None:
         return await embed.authenticate_session(session, secret=secret)

@@ -67,14 +67,42 @@ class Settings(BaseSettings):
     query_max_bytes: int = Field(
         default=10_000_000, ge=1024, description="JSON bytes of a query result at most."
     )
+    query_max_concurrent_per_session: int = Field(
+        default=4,
+        ge=0,
+        le=1000,
+        description="Queries one embed session may run at once; 0 = no cap.",
+    )
+    query_rate_limit: str = Field(
+        default="120/minute",
+        description="Query runs per external user, in `limits` notation; empty = no limit.",
+    )
+    redis_url: str | None = Field(
+        default=None, description="redis://… to share rate limits between processes."
+    )
     max_request_bytes: int = Field(
         default=1_000_000, ge=1024, description="Largest request body accepted on the JSON APIs."
+    )
+    audit_retention_days: int = Field(
+        default=0, ge=0, description="Audit events older than this are purged; 0 keeps all."
+    )
+    audit_stdout: bool = Field(
+        default=False, description="Mirror each committed audit event as a JSON line on stdout."
     )
 
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
+
+    @field_validator("query_rate_limit")
+    @classmethod
+    def _rate_limit(cls, value: str) -> str:
+        from limits import parse_many  # e.g. "120/minute" or "10/second;500/hour"
+
+        if value.strip():
+            parse_many(value.strip())  # ValueError: a clear settings error at start-up
+        return value
 
     @property
     def effective_database_url(self) -> str:

@@ -198,6 +198,8 @@ HOST_PAGE = """<!doctype html>
         pageName: d.pageName }, event.origin);
     }
   });
+  frame.addEventListener("load", () => frame.contentWindow.postMessage(
+    { type: "inset:hello", version: 1 }, new URL(frame.src).origin));
   frame.src = new URLSearchParams(location.search).get("src");
 </script>
 </body></html>

@@ -22,6 +22,11 @@ if (frame && frame.dataset.insetOrigin) {
     notice.hidden = false;
   };
 
+  // Inset holds its own inset:* messages until the host page says hello (docs/embedding.md).
+  const hello = () => frame.contentWindow?.postMessage({ type: "inset:hello", version: 1 }, insetOrigin);
+  frame.addEventListener("load", hello);
+  hello();
+
   window.addEventListener("message", (event) => {
     if (event.source !== frame.contentWindow || event.origin !== insetOrigin) return;
     const data = event.data;
