@@ -16,8 +16,7 @@ PACKAGE = ROOT / "sdk" / "js"
 def test_served_copy_is_identical_to_the_package_source() -> None:
     source = PACKAGE / "inset-embed.js"
     assert SDK_FILE.read_bytes() == source.read_bytes(), (
-        "src/inset/sdk/inset-embed.js is stale: "
-        "cp sdk/js/inset-embed.js src/inset/sdk/inset-embed.js"
+        f"the server serves {SDK_FILE}, not the npm package's inset-embed.js"
     )
 
 

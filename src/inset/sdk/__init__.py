@@ -1,9 +1,8 @@
 """The host-page SDK served by the server: ``GET /sdk/inset-embed.js``.
 
-``inset-embed.js`` here is a byte-for-byte copy of ``sdk/js/inset-embed.js`` (the npm
-package's source), shipped inside the Python package so an installed server can serve it;
-``tests/sdk/test_sdk_asset.py`` fails when the two differ. After editing the SDK run
-``cp sdk/js/inset-embed.js src/inset/sdk/inset-embed.js``.
+One source: ``sdk/js/inset-embed.js`` (the npm package). A wheel carries it as
+``inset/sdk/inset-embed.js`` (hatch force-include in pyproject.toml); a source checkout
+serves the repository's file directly.
 """
 
 from __future__ import annotations
@@ -14,7 +13,15 @@ from pathlib import Path
 
 from fastapi import APIRouter, Request, Response
 
-SDK_FILE = Path(__file__).parent / "inset-embed.js"
+
+def _locate() -> Path:
+    packaged = Path(__file__).parent / "inset-embed.js"
+    if packaged.is_file():
+        return packaged
+    return Path(__file__).resolve().parents[3] / "sdk" / "js" / "inset-embed.js"
+
+
+SDK_FILE = _locate()
 
 router = APIRouter()
 
