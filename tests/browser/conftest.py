@@ -10,74 +10,38 @@ an operator would.
 from __future__ import annotations
 
 import json
-import os
-import socket
 import sqlite3
-import subprocess
-import sys
-import threading
-import time
 from collections.abc import Iterator
-from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
-CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = [
-    "--no-sandbox",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-    "--disable-gpu",
-]
-SERVER_START_TIMEOUT = 30.0
+from tests.support.live import (
+    SECRET_KEY,
+    Console,
+    chromium_browser,
+    free_port,
+    host_server,
+    recorded_page,
+    run_cli,
+    running_server,
+    server_env,
+)
+
+__all__ = ["SECRET_KEY", "Console", "free_port"]
+
 APP_UUID = "5b0f9a52-7d1e-4b8e-9a51-3f4c2d8e6a10"
-SECRET_KEY = "browser-test-secret-key-not-for-production-0123456789"
-
-
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
-# ---- browser ---------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def playwright_instance() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def browser(playwright_instance: Playwright) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    browser = playwright_instance.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-    try:
-        yield browser
-    finally:
-        browser.close()
-
-
-@dataclass
-class Console:
-    """What a page logged: console messages and uncaught errors."""
-
-    messages: list[str] = field(default_factory=list)
-    errors: list[str] = field(default_factory=list)
-
-    def on_console(self, message: ConsoleMessage) -> None:
-        self.messages.append(f"{message.type}: {message.text}")
-
-    def csp_violations(self) -> list[str]:
-        return [m for m in self.messages if "Content Security Policy" in m or "Refused to" in m]
+def browser() -> Iterator[Browser]:
+    with chromium_browser() as launched:
+        yield launched
 
 
 @pytest.fixture
@@ -88,15 +52,8 @@ def console() -> Console:
 @pytest.fixture
 def page(browser: Browser, console: Console) -> Iterator[Page]:
     """A fresh browser context (no shared storage) per test; records the console."""
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on("console", console.on_console)
-    page.on("pageerror", lambda exc: console.errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
+    with recorded_page(browser, console) as opened:
+        yield opened
 
 
 # ---- the test app and its data ---------------------------------------------------------
@@ -264,106 +221,36 @@ class LiveServer:
         assert response.status_code in (200, 204), response.text
 
 
-def _cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    result = subprocess.run(
-        [sys.executable, "-m", "inset", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        check=False,
-    )
-    if result.returncode != 0:
-        pytest.fail(
-            f"`inset {' '.join(args)}` failed ({result.returncode}):\n"
-            f"{result.stdout}\n{result.stderr}"
-        )
-    return result.stdout.strip()
-
-
-def _wait_healthy(url: str, process: subprocess.Popen[bytes], log_path: Path) -> None:
-    deadline = time.monotonic() + SERVER_START_TIMEOUT
-    last_error = ""
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            pytest.fail(
-                f"`inset serve` exited with {process.returncode} before it was healthy:\n"
-                f"{log_path.read_text(errors='replace')}"
-            )
-        try:
-            response = httpx.get(f"{url}/healthz", timeout=1)
-            if response.status_code == 200:
-                return
-            last_error = f"HTTP {response.status_code}"
-        except httpx.HTTPError as exc:
-            last_error = repr(exc)
-        time.sleep(0.1)
-    process.terminate()
-    pytest.fail(
-        f"`inset serve` was not healthy after {SERVER_START_TIMEOUT}s ({last_error}):\n"
-        f"{log_path.read_text(errors='replace')}"
-    )
-
-
 @pytest.fixture(scope="session")
 def live_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[LiveServer]:
     """`inset serve` on a free port with the test app deployed, plus the host product."""
     root = tmp_path_factory.mktemp("inset-browser")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-
-    host = ThreadingHTTPServer(("127.0.0.1", 0), _HostHandler)
-    host_origin = f"http://127.0.0.1:{host.server_address[1]}"
-    host_thread = threading.Thread(target=host.serve_forever, daemon=True)
-    host_thread.start()
-
-    env = {key: value for key, value in os.environ.items() if not key.startswith("INSET_")}
-    env.update(
-        {
-            "INSET_DATA_DIR": str(root),
-            "INSET_SECRET_KEY": SECRET_KEY,
-            "INSET_PUBLIC_URL": base_url,
-            "INSET_LOG_LEVEL": "warning",
-        }
-    )
-    warehouse = root / "warehouse.db"
-    write_warehouse(warehouse)
-    app_dir = write_app(root, host_origin)
-    _cli(env, "db", "upgrade")
-    _cli(env, "groups", "create", "suppliers")
-    _cli(env, "resources", "add", "warehouse", "--type", "sqlite", "--url", str(warehouse))
-    _cli(env, "deploy", str(app_dir))
-    embed_token = _cli(env, "tokens", "create", "--name", "browser-embed", "--scope", "embed")
-    admin_token = _cli(env, "tokens", "create", "--name", "browser-admin", "--scope", "admin")
-
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "inset", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    with host_server(_HostHandler) as host_origin:
+        env = server_env(root, base_url)
+        warehouse = root / "warehouse.db"
+        write_warehouse(warehouse)
+        app_dir = write_app(root, host_origin)
+        run_cli(env, "db", "upgrade")
+        run_cli(env, "groups", "create", "suppliers")
+        run_cli(env, "resources", "add", "warehouse", "--type", "sqlite", "--url", str(warehouse))
+        run_cli(env, "deploy", str(app_dir))
+        embed_token = run_cli(
+            env, "tokens", "create", "--name", "browser-embed", "--scope", "embed"
         )
-    try:
-        _wait_healthy(base_url, process, log_path)
-        yield LiveServer(
-            base_url=base_url,
-            host_origin=host_origin,
-            embed_token=embed_token,
-            admin_token=admin_token,
-            app_uuid=APP_UUID,
-            log_path=log_path,
+        admin_token = run_cli(
+            env, "tokens", "create", "--name", "browser-admin", "--scope", "admin"
         )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        host.shutdown()
-        host.server_close()
+        with running_server(root, env=env, port=port, migrate=False) as server:
+            yield LiveServer(
+                base_url=base_url,
+                host_origin=host_origin,
+                embed_token=embed_token,
+                admin_token=admin_token,
+                app_uuid=APP_UUID,
+                log_path=server.log_path,
+            )
 
 
 def messages_of(page: Page, type_: str | None = None) -> list[dict[str, Any]]:

@@ -8,15 +8,10 @@ recorder and the host product on another origin.
 from __future__ import annotations
 
 import importlib.util
-import os
 import re
 import shutil
-import subprocess
-import sys
-import threading
 from collections.abc import Iterator
 from dataclasses import dataclass
-from http.server import ThreadingHTTPServer
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -25,19 +20,18 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import (
-    SECRET_KEY,
+from tests.browser.conftest import _HostHandler, browser, console
+from tests.support.live import (
     Console,
-    _cli,
-    _HostHandler,
-    _wait_healthy,
-    browser,
-    console,
     free_port,
-    playwright_instance,
+    host_server,
+    recorded_page,
+    run_cli,
+    running_server,
+    server_env,
 )
 
-__all__ = ["browser", "console", "playwright_instance"]
+__all__ = ["browser", "console"]
 
 EXAMPLES = Path(__file__).parents[2] / "examples"
 GALLERY_UUID = "3c9e6f10-2a4b-4d7e-9f61-8b5a0c7d2e41"
@@ -114,61 +108,26 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     root = tmp_path_factory.mktemp("inset-components")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
-    host = ThreadingHTTPServer(("127.0.0.1", 0), _HostHandler)
-    host_origin = f"http://127.0.0.1:{host.server_address[1]}"
-    threading.Thread(target=host.serve_forever, daemon=True).start()
-
-    env = {key: value for key, value in os.environ.items() if not key.startswith("INSET_")}
-    env.update(
-        {
-            "INSET_DATA_DIR": str(root),
-            "INSET_SECRET_KEY": SECRET_KEY,
-            "INSET_PUBLIC_URL": base_url,
-            "INSET_LOG_LEVEL": "warning",
-        }
-    )
-    gallery_db = load_sample_data("component-gallery").create(root / "gallery.db")
-    settings_db = load_sample_data("customer-settings").create(root / "settings.db")
-    _cli(env, "db", "upgrade")
-    for group in ("gallery-users", "customers", "customer-admins"):
-        _cli(env, "groups", "create", group)
-    _cli(env, "resources", "add", "gallery", "--type", "sqlite", "--url", str(gallery_db))
-    _cli(env, "resources", "add", "settings", "--type", "sqlite", "--url", str(settings_db))
-    for example in ("component-gallery", "customer-settings"):
-        _cli(env, "deploy", str(copy_example(example, root, host_origin)))
-    embed_token = _cli(env, "tokens", "create", "--name", "components-embed", "--scope", "embed")
-
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "inset", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    with host_server(_HostHandler) as host_origin:
+        env = server_env(root, base_url)
+        gallery_db = load_sample_data("component-gallery").create(root / "gallery.db")
+        settings_db = load_sample_data("customer-settings").create(root / "settings.db")
+        run_cli(env, "db", "upgrade")
+        for group in ("gallery-users", "customers", "customer-admins"):
+            run_cli(env, "groups", "create", group)
+        run_cli(env, "resources", "add", "gallery", "--type", "sqlite", "--url", str(gallery_db))
+        run_cli(env, "resources", "add", "settings", "--type", "sqlite", "--url", str(settings_db))
+        for example in ("component-gallery", "customer-settings"):
+            run_cli(env, "deploy", str(copy_example(example, root, host_origin)))
+        embed_token = run_cli(
+            env, "tokens", "create", "--name", "components-embed", "--scope", "embed"
         )
-    try:
-        _wait_healthy(base_url, process, log_path)
-        yield Server(base_url, host_origin, embed_token, root)
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        host.shutdown()
-        host.server_close()
+        with running_server(root, env=env, port=port, migrate=False):
+            yield Server(base_url, host_origin, embed_token, root)
 
 
 @pytest.fixture
 def page(browser: Browser, console: Console) -> Iterator[Page]:
     """A fresh context per test, 1100x800, recording the console."""
-    context = browser.new_context(viewport={"width": 1100, "height": 800})
-    page = context.new_page()
-    page.set_default_timeout(10_000)
-    page.on("console", console.on_console)
-    page.on("pageerror", lambda exc: console.errors.append(str(exc)))
-    try:
-        yield page
-    finally:
-        context.close()
+    with recorded_page(browser, console) as opened:
+        yield opened

@@ -17,26 +17,26 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
-import sys
-import threading
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from http.server import BaseHTTPRequestHandler
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qs, urlparse
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, Playwright, sync_playwright
+from playwright.sync_api import Browser, Page
 
-from tests.browser.conftest import (
-    CHROMIUM,
+from tests.browser.conftest import write_warehouse
+from tests.support.live import (
     CHROMIUM_ARGS,
-    _cli,
-    _wait_healthy,
+    chromium_browser,
     free_port,
-    write_warehouse,
+    host_server,
+    run_cli,
+    running_server,
+    server_env,
 )
 
 HOSTPAGES = Path(__file__).parent / "hostpages"
@@ -293,77 +293,38 @@ def sdk_server(tmp_path_factory: pytest.TempPathFactory, host_bundles: Path) -> 
     config = HostConfig(inset_url=inset_url, inset_api=f"http://127.0.0.1:{port}")
     config.bundles = host_bundles
     handler = type("HostHandler", (_HostHandler,), {"config": config})
-    host = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    host_port = host.server_address[1]
-    host_origin = f"http://127.0.0.1:{host_port}"
-    threading.Thread(target=host.serve_forever, daemon=True).start()
-
-    env = {key: value for key, value in os.environ.items() if not key.startswith("INSET_")}
-    env.update(
-        {
-            "INSET_DATA_DIR": str(root),
-            "INSET_SECRET_KEY": SECRET_KEY,
-            "INSET_PUBLIC_URL": inset_url,
-            "INSET_LOG_LEVEL": "warning",
-        }
-    )
-    warehouse = root / "warehouse.db"
-    write_warehouse(warehouse)
-    app_dir = write_sdk_app(root, host_origin)
-    _cli(env, "db", "upgrade")
-    _cli(env, "groups", "create", "suppliers")
-    _cli(env, "resources", "add", "warehouse", "--type", "sqlite", "--url", str(warehouse))
-    _cli(env, "deploy", str(app_dir))
-    config.embed_token = _cli(env, "tokens", "create", "--name", "sdk-embed", "--scope", "embed")
-    admin_token = _cli(env, "tokens", "create", "--name", "sdk-admin", "--scope", "admin")
-
-    log_path = root / "server.log"
-    with log_path.open("wb") as log:
-        process = subprocess.Popen(
-            [sys.executable, "-m", "inset", "serve", "--host", "127.0.0.1", "--port", str(port)],
-            env=env,
-            stdout=log,
-            stderr=subprocess.STDOUT,
+    with host_server(handler) as host_origin:
+        host_port = urlparse(host_origin).port
+        env = server_env(root, inset_url, {"INSET_SECRET_KEY": SECRET_KEY})
+        warehouse = root / "warehouse.db"
+        write_warehouse(warehouse)
+        app_dir = write_sdk_app(root, host_origin)
+        run_cli(env, "db", "upgrade")
+        run_cli(env, "groups", "create", "suppliers")
+        run_cli(env, "resources", "add", "warehouse", "--type", "sqlite", "--url", str(warehouse))
+        run_cli(env, "deploy", str(app_dir))
+        config.embed_token = run_cli(
+            env, "tokens", "create", "--name", "sdk-embed", "--scope", "embed"
         )
-    try:
-        _wait_healthy(config.inset_api, process, log_path)
-        yield SdkServer(
-            inset_url=inset_url,
-            host_origin=host_origin,
-            other_origin=f"http://localhost:{host_port}",
-            admin_token=admin_token,
-            config=config,
-            log_path=log_path,
-        )
-    finally:
-        process.terminate()
-        try:
-            process.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
-        host.shutdown()
-        host.server_close()
+        admin_token = run_cli(env, "tokens", "create", "--name", "sdk-admin", "--scope", "admin")
+        with running_server(root, env=env, port=port, migrate=False) as server:
+            yield SdkServer(
+                inset_url=inset_url,
+                host_origin=host_origin,
+                other_origin=f"http://localhost:{host_port}",
+                admin_token=admin_token,
+                config=config,
+                log_path=server.log_path,
+            )
 
 
 # ---- the browser -----------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
-def sdk_playwright() -> Iterator[Playwright]:
-    with sync_playwright() as pw:
-        yield pw
-
-
-@pytest.fixture(scope="module")
-def sdk_browser(sdk_playwright: Playwright) -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
-    browser = sdk_playwright.chromium.launch(executable_path=CHROMIUM, args=SDK_CHROMIUM_ARGS)
-    try:
+def sdk_browser() -> Iterator[Browser]:
+    with chromium_browser(SDK_CHROMIUM_ARGS) as browser:
         yield browser
-    finally:
-        browser.close()
 
 
 # Runs in every frame before its scripts. In Inset's frames it records the targetOrigin of
