@@ -11,6 +11,8 @@ from typing import TYPE_CHECKING, Any
 import pytest
 from playwright.sync_api import FrameLocator, Page, Request, expect
 
+from tests.support.live import POST_RECORDER
+
 if TYPE_CHECKING:
     from tests.browser.conftest import Console, LiveServer
 
@@ -258,6 +260,21 @@ def test_used_link_shows_a_message_and_tells_the_host(live_server: LiveServer, p
     assert error["data"]["code"] == "embed_url_used"
     assert set(error["data"]) == {"type", "version", "code", "message"}
     expect(frame_of(page).get_by_role("heading")).to_have_text("This link has already been used")
+
+
+def test_error_page_without_a_known_origin_answers_only_the_hello(
+    live_server: LiveServer, page: Page
+) -> None:
+    # An unknown cookie-mode session has no pinned parent origin: the page must not post
+    # to "*", only answer the host SDK's inset:hello, to the origin that sent it.
+    page.context.add_init_script(POST_RECORDER % live_server.base_url)
+    page.goto(live_server.host_url(f"{live_server.base_url}/embed/s/no-such-session"))
+    error = wait_for_message(page, "inset:error")
+    assert error["origin"] == live_server.base_url
+    assert error["data"]["code"] == "invalid_session"
+    frame = next(f for f in page.frames if f.url.startswith(live_server.base_url))
+    posts = frame.evaluate("window.__insetPosts")
+    assert posts == [{"type": "inset:error", "targetOrigin": live_server.host_origin}]
 
 
 def test_cookie_mode_sends_the_session_header(live_server: LiveServer, page: Page) -> None:

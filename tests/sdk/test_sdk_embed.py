@@ -9,8 +9,9 @@ from typing import Any
 import pytest
 from playwright.sync_api import Browser, Page, expect
 
-from tests.sdk.conftest import POST_RECORDER, SDK_CHROMIUM_ARGS, SdkServer
+from tests.sdk.conftest import SDK_CHROMIUM_ARGS, SdkServer
 from tests.sdk.test_retool_compat import inset_frame, posts_of
+from tests.support.live import POST_RECORDER
 
 pytestmark = pytest.mark.browser
 

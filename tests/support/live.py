@@ -230,3 +230,32 @@ def recorded_page(
         yield page
     finally:
         context.close()
+
+
+# Runs in every frame before its scripts. In Inset's frames it records the targetOrigin of
+# every postMessage to window.parent (window.__insetPosts) without changing behaviour: the
+# real parent is wrapped in a Proxy whose postMessage records and forwards, and
+# MessageEvent.source maps the real parent to that Proxy so the runtime's `source ===
+# parent` check still holds. (A cross-origin WindowProxy's methods cannot be patched.)
+POST_RECORDER = """
+(() => {
+  if (window === window.top || location.origin !== %r) return;
+  const realParent = window.parent;
+  const posts = [];
+  Object.defineProperty(window, "__insetPosts", { value: posts });
+  const forward = function (message, targetOrigin, transfer) {
+    const type = message && typeof message === "object" ? message.type : typeof message;
+    posts.push({ type: String(type), targetOrigin: String(targetOrigin) });
+    return realParent.postMessage(message, targetOrigin, transfer);
+  };
+  const proxy = new Proxy(realParent, {
+    get(target, key) { return key === "postMessage" ? forward : Reflect.get(target, key); },
+  });
+  Object.defineProperty(window, "parent", { get: () => proxy, configurable: true });
+  const source = Object.getOwnPropertyDescriptor(MessageEvent.prototype, "source");
+  Object.defineProperty(MessageEvent.prototype, "source", {
+    configurable: true,
+    get() { const s = source.get.call(this); return s === realParent ? proxy : s; },
+  });
+})();
+"""
