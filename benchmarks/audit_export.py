@@ -9,14 +9,16 @@ stay flat as the count grows (keyset batches of 1,000 rows). ``inset audit verif
 on the full 200,000 too.
 
 **Record cost.** In this process, per backend: the p50/p95 of one transaction that appends
-one event with ``audit.service.record`` (chain lock + hash + insert + head update), against
-a plain INSERT of the same event without the chain (what recording cost before the chain),
-sequentially and with 16 concurrent writers. This is the audit share of every
-``query.run`` request.
+one event with ``audit.service.record`` (one INSERT, unchained: what every request pays),
+sequentially and with 16 concurrent writers (events/s), and the **chainer**: how fast
+``chain_pending`` links a backlog of 5,000 events, and the concurrent writers' throughput
+while two chainers (as two server processes would) run every 200 ms, checked with
+``verify`` at the end.
 
 **Query route** (``--query-route N``): the p50 of ``POST /api/runtime/queries/{name}/run``
 (the real app over ASGI in this process, a 100-row SQLite resource query), alternating
-requests with the chain and without it (the event still inserted, not chained).
+requests with the audit event and without it (``record`` replaced by a no-op for those
+requests only), so both see the same machine state: what auditing adds to the query path.
 
     .venv/bin/python benchmarks/audit_export.py [--sizes 50000,100000,200000]
                                                 [--backends sqlite,postgres]
@@ -168,15 +170,16 @@ async def verify_time(url: str) -> dict[str, Any]:
 
 
 async def record_cost(url: str, n: int = 300, concurrency: int = 16) -> dict[str, Any]:
-    """p50/p95 ms of one transaction appending one event: chained record() vs plain insert."""
+    """p50/p95 ms of one transaction appending one event with record(); the chainer's
+    rate on a backlog; concurrent writers' throughput with two chainers running."""
     from inset.audit import service as audit
-    from inset.audit.models import AuditEvent
-    from inset.db import Database, utcnow
+    from inset.audit.chainer import Chainer, chain_pending
+    from inset.db import Database
 
     database = Database(url)
     data = {"query": "inventory", "params": {"search": "bolts"}, "rowCount": 10, "durationMs": 3}
 
-    async def chained() -> None:
+    async def one() -> None:
         async with database.session() as session:
             await audit.record(
                 session,
@@ -190,29 +193,11 @@ async def record_cost(url: str, n: int = 300, concurrency: int = 16) -> dict[str
                 data=data,
             )
 
-    async def plain() -> None:
-        async with database.session() as session:
-            session.add(
-                AuditEvent(
-                    occurred_at=utcnow(),
-                    type="query.run",
-                    outcome="ok",
-                    actor_type="external_user",
-                    actor_id="1",
-                    external_identifier="u",
-                    app_id=1,
-                    request_id="r",
-                    ip="10.0.0.1",
-                    data=data,
-                )
-            )
-            await session.flush()
-
-    async def timed(work: Any, count: int) -> list[float]:
+    async def timed(count: int) -> list[float]:
         times = []
         for _ in range(count):
             t = time.perf_counter()
-            await work()
+            await one()
             times.append((time.perf_counter() - t) * 1000)
         return times
 
@@ -226,20 +211,44 @@ async def record_cost(url: str, n: int = 300, concurrency: int = 16) -> dict[str
             out["events_per_s"] = round(len(times) / wall)
         return out
 
+    async def concurrent() -> dict[str, Any]:
+        started = time.perf_counter()
+        parts = await asyncio.gather(*(timed(n // concurrency) for _ in range(concurrency)))
+        return summary([t for p in parts for t in p], time.perf_counter() - started)
+
     result: dict[str, Any] = {}
     try:
-        for name, work in (("plain_insert", plain), ("chained_record", chained)):
-            await timed(work, 20)  # warm-up
-            result[f"{name}_sequential"] = summary(await timed(work, n))
-        for name, work in (("plain_insert", plain), ("chained_record", chained)):
-            started = time.perf_counter()
-            parts = await asyncio.gather(
-                *(timed(work, n // concurrency) for _ in range(concurrency))
-            )
-            wall = time.perf_counter() - started
-            result[f"{name}_concurrent_{concurrency}"] = summary(
-                [t for p in parts for t in p], wall
-            )
+        await timed(20)  # warm-up
+        result["record_sequential"] = summary(await timed(n))
+        result[f"record_concurrent_{concurrency}"] = await concurrent()
+        await chain_pending(database)
+        for _ in range(5000):  # a backlog, e.g. after the server was down
+            await one()
+        started = time.perf_counter()
+        chained = await chain_pending(database)
+        elapsed = time.perf_counter() - started
+        result["chainer_backlog"] = {
+            "events": chained,
+            "seconds": round(elapsed, 3),
+            "events_per_s": round(chained / elapsed),
+        }
+        other = Database(url)  # a second "process"
+        chainers = [Chainer(database, 0.2), Chainer(other, 0.2)]
+        for chainer in chainers:
+            chainer.start()
+        try:
+            result[f"record_concurrent_{concurrency}_with_2_chainers"] = await concurrent()
+        finally:
+            for chainer in chainers:
+                await chainer.stop()
+            await other.dispose()
+        async with database.session() as session:
+            verified = await audit.verify_chain(session)
+        result["verify_after"] = {
+            "ok": verified.ok,
+            "checked": verified.checked,
+            "unchained": verified.unchained,
+        }
     finally:
         await database.dispose()
     return result
@@ -247,8 +256,8 @@ async def record_cost(url: str, n: int = 300, concurrency: int = 16) -> dict[str
 
 async def query_route(url: str, data_dir: Path, n: int) -> dict[str, Any]:
     """p50 of POST /api/runtime/queries/{name}/run (real app over ASGI, in this process),
-    alternating requests with the chain (lock + head update) and without it (the event is
-    still inserted and hashed, but not chained), so both see the same machine state."""
+    alternating requests with the query.run event recorded and without it, so both see the
+    same machine state."""
     import sqlite3
 
     import httpx
@@ -257,8 +266,9 @@ async def query_route(url: str, data_dir: Path, n: int) -> dict[str, Any]:
     from tests.factories import BASE_BUNDLE, bearer, embed_body, make_world, query
 
     from inset.app import create_app
-    from inset.audit import storage
+    from inset.audit.models import AuditEvent
     from inset.db import Database
+    from inset.queries import service as queries
     from inset.resources.service import add_resource
 
     warehouse = data_dir / "warehouse.db"
@@ -270,19 +280,22 @@ async def query_route(url: str, data_dir: Path, n: int) -> dict[str, Any]:
     world = await make_world(database, bundle)
     async with database.session() as session:
         await add_resource(session, "warehouse", "sqlite", str(warehouse))
-    real_advance, real_set = storage.advance_head, storage.set_head_hash
+    namespace = vars(queries)  # run_query calls the module's ``record``
+    real_record = namespace["record"]
 
-    async def unchained_advance(session: Any) -> tuple[int | None, str]:
-        return None, "0" * 64  # type: ignore[return-value]
+    async def no_audit(*args: Any, **kwargs: Any) -> AuditEvent:
+        return AuditEvent()
 
-    async def unchained_set(session: Any, last_hash: str) -> None:
-        return None
-
-    times: dict[str, list[float]] = {"chained": [], "unchained": []}
+    times: dict[str, list[float]] = {"audit_on": [], "audit_off": []}
     app = create_app(database=database)
     try:
         transport = httpx.ASGITransport(app=app)
-        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+        # The app's lifespan runs as under `inset serve`: the audit chainer, and resource
+        # connections closed at the end (left open, their threads keep the process alive).
+        async with (
+            app.router.lifespan_context(app),
+            httpx.AsyncClient(transport=transport, base_url="http://testserver") as http,
+        ):
             minted = await http.post(
                 "/api/embed-url/external-user",
                 json=embed_body(world),
@@ -292,12 +305,8 @@ async def query_route(url: str, data_dir: Path, n: int) -> dict[str, Any]:
             boot = json.loads(page.text.split('id="inset-boot">', 1)[1].split("</script>")[0])
             headers = bearer(boot["sessionToken"])
             for i in range(n + 20):
-                mode = "chained" if i % 2 == 0 else "unchained"
-                if mode == "chained":
-                    storage.advance_head, storage.set_head_hash = real_advance, real_set
-                else:
-                    storage.advance_head = unchained_advance  # type: ignore[assignment]
-                    storage.set_head_hash = unchained_set
+                mode = "audit_on" if i % 2 == 0 else "audit_off"
+                namespace["record"] = real_record if mode == "audit_on" else no_audit
                 started = time.perf_counter()
                 response = await http.post(
                     "/api/runtime/queries/stock/run", json={"params": {}}, headers=headers
@@ -308,14 +317,14 @@ async def query_route(url: str, data_dir: Path, n: int) -> dict[str, Any]:
                 if i >= 20:
                     times[mode].append(elapsed)
     finally:
-        storage.advance_head, storage.set_head_hash = real_advance, real_set
+        namespace["record"] = real_record
         await database.dispose()
     p50 = {k: statistics.median(v) for k, v in times.items()}
     return {
-        "requests_each": len(times["chained"]),
-        "p50_ms_with_chain": round(p50["chained"], 3),
-        "p50_ms_without_chain": round(p50["unchained"], 3),
-        "added_p50_ms": round(p50["chained"] - p50["unchained"], 3),
+        "requests_each": len(times["audit_on"]),
+        "p50_ms_audit_on": round(p50["audit_on"], 3),
+        "p50_ms_audit_off": round(p50["audit_off"], 3),
+        "added_p50_ms": round(p50["audit_on"] - p50["audit_off"], 3),
     }
 
 
@@ -379,7 +388,7 @@ def main() -> None:
         type=int,
         default=0,
         metavar="N",
-        help="Only measure the runtime query route with/without the chain, N requests each.",
+        help="Only measure the runtime query route with/without audit, N requests each.",
     )
     args = parser.parse_args()
     sizes = sorted(int(s) for s in args.sizes.split(","))

@@ -12,9 +12,13 @@ is run
 
 at concurrency 1 and 16, on a SQLite and a PostgreSQL resource. ``healthz`` (GET
 /healthz: HTTP + framework, no database) is measured too, so that HTTP's own share of the
-added time is visible. The result is ONE JSON document on stdout (progress on stderr)::
+added time is visible. The ``audit`` cell is the same route in this process (ASGI, SQLite
+metadata) alternating requests with the ``query.run`` audit event and without it (see
+``audit_export.py --query-route``): what auditing adds to the query path's p50. The result
+is ONE JSON document on stdout (progress on stderr)::
 
     .venv/bin/python benchmarks/query_overhead.py [--requests 400] [--concurrency 1,16]
+                                                  [--audit-requests 200]
 
 The rate limit is set to a very high value (the limiter still runs); PostgreSQL is
 127.0.0.1:5432 (user postgres, no password; INSET_BENCH_PG overrides the admin DSN), in a
@@ -32,6 +36,7 @@ import re
 import secrets
 import shutil
 import sqlite3
+import subprocess
 import sys
 import tempfile
 import time
@@ -294,11 +299,27 @@ def run(args: argparse.Namespace, root: Path) -> dict[str, Any]:
             conn.execute(f'DROP DATABASE IF EXISTS "{pg_name}" WITH (FORCE)')  # type: ignore[arg-type]
 
 
+def audit_cell(requests: int) -> dict[str, Any]:
+    """The query route's p50 with and without its audit event, measured in process by
+    ``audit_export.py --query-route`` in a fresh interpreter (this one holds the servers'
+    and drivers' state of the cells before)."""
+    script = Path(__file__).with_name("audit_export.py")
+    command = [sys.executable, str(script), "--query-route", str(requests), "--backends", "sqlite"]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=600, check=True)
+    return {"metadata": "sqlite", **json.loads(done.stdout)["sqlite"]}
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--requests", type=int, default=400, help="requests per cell")
     parser.add_argument("--warmup", type=int, default=30, help="unmeasured requests first")
     parser.add_argument("--concurrency", default="1,16", help="comma-separated, e.g. 1,16")
+    parser.add_argument(
+        "--audit-requests",
+        type=int,
+        default=200,
+        help="requests each with and without the audit event (0: skip the audit cell)",
+    )
     args = parser.parse_args()
     args.concurrency = [int(c) for c in args.concurrency.split(",") if c.strip()]
     if not args.concurrency or args.requests < 1:
@@ -308,6 +329,9 @@ def main() -> int:
         results = run(args, root)
     finally:
         shutil.rmtree(root, ignore_errors=True)
+    if args.audit_requests > 0:
+        log("audit on vs off (in process)")
+        results["audit"] = audit_cell(args.audit_requests)
     document = {
         "benchmark": "query_overhead",
         "inset_version": __version__,

@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+import sqlalchemy.exc
 from sqlalchemy import JSON, DateTime, MetaData, TypeDecorator, event, make_url
 from sqlalchemy.engine import Dialect
 from sqlalchemy.ext.asyncio import (
@@ -76,7 +77,12 @@ class Database:
             _ensure_sqlite_folder(url)
             # One file, many connections: let SQLite wait for locks instead of failing.
             kwargs["connect_args"] = {"timeout": 30}
-            kwargs["poolclass"] = NullPool
+            if _is_memory(url):
+                kwargs["poolclass"] = NullPool
+            else:
+                # Reuse connections: opening one (a thread, the file, the pragmas) costs
+                # more than most requests' queries.
+                kwargs.update(pool_size=5, max_overflow=10)
         else:
             kwargs.update(pool_size=10, max_overflow=10, pool_pre_ping=True)
         self.engine: AsyncEngine = create_async_engine(url, **kwargs)
@@ -94,6 +100,10 @@ class Database:
         await self.engine.dispose()
 
 
+def _is_memory(url: str) -> bool:
+    return make_url(url).database in (None, "", ":memory:")
+
+
 def _ensure_sqlite_folder(url: str) -> None:
     path = make_url(url).database
     if path and path != ":memory:":
@@ -107,9 +117,34 @@ def describe_db_error(exc: BaseException) -> str:
     return f"{type(original).__name__}: {first_line}"[:300]
 
 
+# SQLSTATE classes that mean "the database is not there right now", not "this statement
+# is wrong": connection exceptions, insufficient resources (too many connections) and
+# operator intervention (shutdown, restart, cannot connect now).
+_UNAVAILABLE_SQLSTATES = ("08", "53", "57P")
+
+
+def is_unavailable(exc: BaseException) -> bool:
+    """Whether ``exc`` says the metadata database cannot be reached (down, restarting,
+    connection dropped, pool exhausted) rather than that a statement failed."""
+    if isinstance(exc, sqlalchemy.exc.TimeoutError):  # no pooled connection in time
+        return True
+    if not isinstance(exc, sqlalchemy.exc.DBAPIError):
+        return False
+    if exc.connection_invalidated:
+        return True
+    if not isinstance(exc, (sqlalchemy.exc.OperationalError, sqlalchemy.exc.InterfaceError)):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or str(state).startswith(_UNAVAILABLE_SQLSTATES)
+
+
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # WAL + NORMAL: a commit is durable across a process crash and never corrupts the
+    # file; only an OS crash or power loss may roll back the last commits (atomically:
+    # an effect and its audit event together). FULL would fsync on every commit.
+    cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.close()

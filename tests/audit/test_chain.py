@@ -15,9 +15,11 @@ from inset.audit import service as audit
 from inset.audit.chain import GENESIS_HASH
 from inset.audit.models import AuditChainHead, AuditEvent
 from inset.db import Database, utcnow
+from tests.audit.chaining import chain
 
 
 async def write(database: Database, n: int, **extra: object) -> None:
+    """``n`` events in ``n`` transactions, then a chainer pass (as a server would run)."""
     for i in range(n):
         async with database.session() as session:
             await audit.record(
@@ -27,6 +29,7 @@ async def write(database: Database, n: int, **extra: object) -> None:
                 data={"i": i, "nested": {"b": [1, 2.5, "é"], "a": None}},
                 **extra,  # type: ignore[arg-type]
             )
+    assert await chain(database) == n
 
 
 async def verify(database: Database) -> audit.VerifyResult:
@@ -138,6 +141,7 @@ async def test_purge_reanchors_and_is_audited(database: Database) -> None:
     async with database.session() as session:
         result = await audit.purge(session, cutoff, actor_type="system", actor_id="test")
     assert result.deleted == 4 and result.anchor_seq == 4
+    assert await chain(database) == 0  # the purge chained its own event
     verified = await verify(database)
     assert verified.ok and verified.first_seq == 5 and verified.checked == 3
     async with database.session() as session:
@@ -167,6 +171,7 @@ async def test_concurrent_writers_keep_the_chain(database: Database) -> None:
                     await audit.record(session, "test.concurrent", actor_type="system")
 
     await asyncio.gather(*(writer(k) for k in range(8)))
+    assert await chain(database) == 8 * (10 + 4)
     result = await verify(database)
     assert result.ok, result
     assert result.checked == 8 * (10 + 4)
@@ -186,7 +191,8 @@ async def test_stdout_mirror_prints_committed_events_only(
             assert capsys.readouterr().out == ""  # not before commit
         lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
         assert [e["type"] for e in lines] == ["test.kept", "test.kept2"]
-        assert lines[0]["data"] == {"a": 1} and lines[0]["hash"]
+        assert lines[0]["data"] == {"a": 1} and lines[0]["id"]
+        assert lines[0]["hash"] is None  # the chainer links it after the commit
         with pytest.raises(RuntimeError):
             async with database.session() as session:
                 await audit.record(session, "test.rolled_back", actor_type="system")

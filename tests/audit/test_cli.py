@@ -14,6 +14,7 @@ from sqlalchemy import delete, select, update
 from inset.audit import service as audit
 from inset.audit.models import AuditEvent
 from inset.db import Database, utcnow
+from tests.audit.chaining import chain
 
 
 def run(data_dir: Path, *args: str, **env_extra: str) -> subprocess.CompletedProcess[str]:
@@ -36,6 +37,7 @@ async def seed(data_dir: Path, n: int) -> Database:
     for i in range(n):
         async with database.session() as session:
             await audit.record(session, "test.event", actor_type="system", data={"i": i})
+    await chain(database)
     return database
 
 

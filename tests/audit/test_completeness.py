@@ -21,6 +21,7 @@ from inset.audit.models import AuditEvent
 from inset.auth.models import AccessToken
 from inset.db import Database, utcnow
 from inset.resources.service import add_resource
+from tests.audit.chaining import chain
 from tests.factories import BASE_BUNDLE, World, bearer, embed_body, make_world, query
 
 BOOT = re.compile(r'<script type="application/json" id="inset-boot">(.*?)</script>', re.S)
@@ -135,10 +136,11 @@ async def test_runtime_journey_yields_exactly_the_expected_events(
     assert after.status_code == 401
     assert events[0].data["reason"] == "session_revoked" and events[0].outcome == "denied"
 
+    assert await chain(database) > 0
     async with database.session() as session:
         everything = list(await session.scalars(select(AuditEvent)))
         verified = await audit.verify_chain(session)
-    assert verified.ok
+    assert verified.ok and verified.checked == len(everything) and verified.unchained == 0
     dump = json.dumps([audit.event_dict(e) for e in everything])
     assert PIN not in dump and boot["sessionToken"] not in dump
     assert world.tokens["embed"] not in dump and "nonce" not in dump.lower()

@@ -65,11 +65,12 @@ def event_hash(
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
-def hash_of_row(row: Any, prev_hash: str) -> str:
-    """The hash an event row (ORM object or Row with the same attribute names) must carry."""
+def hash_of_row(row: Any, prev_hash: str, seq: int | None = None) -> str:
+    """The hash an event row (ORM object or Row with the same attribute names) must carry;
+    ``seq`` overrides the row's own (the chainer assigns it)."""
     return event_hash(
         prev_hash=prev_hash,
-        seq=row.seq,
+        seq=row.seq if seq is None else seq,
         occurred_at=row.occurred_at,
         type=row.type,
         outcome=row.outcome,

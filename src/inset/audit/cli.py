@@ -11,6 +11,7 @@ from typing import TextIO
 import typer
 
 from inset.audit import service as audit
+from inset.audit.chainer import chain_all
 from inset.audit.storage import EventFilter
 from inset.cli_support import fail, print_json, run_with_session, stderr
 from inset.db import Database, utcnow
@@ -31,18 +32,37 @@ def parse_when(value: str | None, option: str) -> datetime | None:
 
 
 @app.command("verify")
-def verify(as_json: bool = typer.Option(False, "--json", help="JSON output.")) -> None:
+def verify(
+    as_json: bool = typer.Option(False, "--json", help="JSON output."),
+    chain: bool = typer.Option(
+        False, "--chain", help="First chain the events not chained yet (no server running)."
+    ),
+) -> None:
     """Walk the hash chain; exit 1 at the first broken link (modified, deleted, reordered)."""
+    if chain:
+        chained = run_with_session(chain_all)
+        stderr.print(f"chained {chained} pending events", highlight=False)
     result = run_with_session(audit.verify_chain)
     if as_json:
-        print_json(result.__dict__)
+        print_json({**result.__dict__, "stale_unchained": result.stale_unchained})
     elif result.ok:
         typer.echo(f"OK: {result.checked} events, hash chain intact")
     else:
         typer.echo(f"BROKEN at seq {result.seq} (event id {result.event_id}): {result.problem}")
         typer.echo(f"{result.checked} events verified before the break")
     if result.unchained:
-        stderr.print(f"note: {result.unchained} events predate the chain (not verified)")
+        stderr.print(
+            f"note: {result.unchained} events not chained yet (the chainer of a running "
+            "server will chain them; not verified)",
+            highlight=False,
+        )
+    if result.stale_unchained and result.oldest_unchained_at is not None:
+        stderr.print(
+            "[yellow]warning:[/yellow] the oldest unchained event is from "
+            f"{result.oldest_unchained_at.isoformat(timespec='seconds')}, more than a minute "
+            "ago: is a server running? `inset audit verify --chain` chains them now",
+            highlight=False,
+        )
     raise typer.Exit(0 if result.ok else 1)
 
 

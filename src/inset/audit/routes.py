@@ -1,5 +1,5 @@
 """GET /api/v1/audit-events (paged) and /api/v1/audit-events/export (streamed), for tokens
-with scope ``audit:read`` or ``admin``."""
+with scope ``audit:read`` or ``admin`` and signed-in admin users."""
 
 from __future__ import annotations
 
@@ -8,53 +8,23 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import StreamingResponse
-from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.audit import service as audit
 from inset.audit import usage
 from inset.audit.schemas import AuditEventOut, AuditEventPage
 from inset.audit.storage import EventFilter
-from inset.auth import service as auth
-from inset.auth.models import AccessToken
-from inset.deps import DbSession, get_database, request_meta
-from inset.errors import Forbidden, InsetError, Unauthorized, ValidationFailed
+from inset.deps import Caller, DbSession, get_database, require_caller
+from inset.errors import ValidationFailed
+from inset.openapi import streamed
 
 router = APIRouter(prefix="/api/v1", tags=["audit"])
 
 
-async def _reader(request: Request, session: AsyncSession) -> AccessToken:
-    scheme, _, secret = request.headers.get("authorization", "").partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorized(
-            "Send an access token: Authorization: Bearer ins_…", code="missing_token"
-        )
-    try:
-        return await auth.authenticate_token(session, secret.strip(), "audit:read")
-    except Forbidden:
-        try:
-            return await auth.authenticate_token(session, secret.strip(), "admin")
-        except Forbidden:
-            raise Forbidden(
-                "This access token lacks the scope 'audit:read' (or 'admin').",
-                code="insufficient_scope",
-            ) from None
+audit_reader = require_caller("audit:read", "admin")
+"""A token with scope ``audit:read`` or ``admin``, or a signed-in admin user; refusals and
+token use are audited."""
 
-
-async def audit_reader(request: Request, session: DbSession) -> AccessToken:
-    """A token with scope ``audit:read`` or ``admin``; refusals and use are audited."""
-    meta = request_meta(request)
-    try:
-        token = await _reader(request, session)
-    except InsetError as exc:
-        await audit.record_denial(
-            session, exc, meta, method=request.method, path=request.url.path, credential="token"
-        )
-        raise
-    await audit.record_token_used(session, token, meta)
-    return token
-
-
-AuditReader = Annotated[AccessToken, Depends(audit_reader)]
+AuditReader = Annotated[Caller, Depends(audit_reader)]
 
 
 async def event_filter(
@@ -89,7 +59,7 @@ async def list_events(
     )
 
 
-@router.get("/audit-events/export")
+@router.get("/audit-events/export", responses=streamed("application/x-ndjson", "text/csv"))
 async def export_events(
     request: Request,
     token: AuditReader,

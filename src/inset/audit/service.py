@@ -15,17 +15,19 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, Protocol
 
+from sqlalchemy import Row, insert, inspect, or_, select
 from sqlalchemy import event as sa_event
-from sqlalchemy import inspect, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import Session
 
 from inset.audit import storage
-from inset.audit.chain import GENESIS_HASH, hash_of_row, normalize_data
+from inset.audit.chain import GENESIS_HASH, hash_of_row
+from inset.audit.chainer import chain_all
 from inset.audit.models import AuditEvent
 from inset.audit.storage import EventFilter
 from inset.db import utcnow
 from inset.errors import InsetError, ValidationFailed
+from inset.metrics import observe_audit_event
 from inset.settings import get_settings
 
 if TYPE_CHECKING:
@@ -69,33 +71,29 @@ async def record(
     user_agent: str | None = None,
     data: dict[str, Any] | None = None,
 ) -> AuditEvent:
-    """Append one audit event, chained to the previous one. Never pass secrets in ``data``.
+    """Append one audit event in the caller's transaction. Never pass secrets in ``data``.
 
-    Takes the chain lock (held until the caller's transaction ends), so call it as late as
-    possible in a transaction."""
+    One INSERT and no lock: the event commits (or rolls back) with the caller's work, and
+    the chainer (audit/chainer.py) links it into the hash chain shortly after the commit;
+    until then its ``seq``, ``prev_hash`` and ``hash`` are NULL."""
     bound_id, bound_ip, bound_agent = _request_meta.get()
-    request_id, ip, user_agent = request_id or bound_id, ip or bound_ip, user_agent or bound_agent
-    seq, prev_hash = await storage.advance_head(session)
-    event = AuditEvent(
-        seq=seq,
-        prev_hash=prev_hash,
-        occurred_at=utcnow(),
-        type=type,
-        outcome=outcome,
-        actor_type=actor_type,
-        actor_id=None if actor_id is None else str(actor_id),
-        external_identifier=external_identifier,
-        app_id=app_id,
-        session_id=session_id,
-        request_id=request_id,
-        ip=ip,
-        user_agent=(user_agent or "")[:400] or None,
-        data=normalize_data(data or {}),
-    )
-    event.hash = hash_of_row(event, prev_hash)
-    session.add(event)
-    await session.flush()
-    await storage.set_head_hash(session, event.hash)
+    values: dict[str, Any] = {
+        "occurred_at": utcnow(),
+        "type": type,
+        "outcome": outcome,
+        "actor_type": actor_type,
+        "actor_id": None if actor_id is None else str(actor_id),
+        "external_identifier": external_identifier,
+        "app_id": app_id,
+        "session_id": session_id,
+        "request_id": request_id or bound_id,
+        "ip": ip or bound_ip,
+        "user_agent": (user_agent or bound_agent or "")[:400] or None,
+        "data": data or {},
+    }
+    inserted = await session.execute(insert(AuditEvent).values(values).returning(AuditEvent.id))
+    event = AuditEvent(id=inserted.scalar_one(), **values)
+    observe_audit_event(type, outcome, app_id, values["data"])  # /metrics counters
     if get_settings().audit_stdout:
         _mirror_after_commit(session, event)
     return event
@@ -121,8 +119,9 @@ def _mirror_after_commit(session: AsyncSession, event: AuditEvent) -> None:
     pending.append(event_dict(event))
 
 
-def event_dict(event: AuditEvent) -> dict[str, Any]:
-    """The public JSON form of one event (API, export, stdout mirror)."""
+def event_dict(event: AuditEvent | Row[Any]) -> dict[str, Any]:
+    """The public JSON form of one event, an ORM object or a plain row (API, export,
+    stdout mirror)."""
     return {
         "id": event.id,
         "seq": event.seq,
@@ -146,8 +145,16 @@ def event_dict(event: AuditEvent) -> dict[str, Any]:
 # ---- verify -------------------------------------------------------------------------
 
 
+# Pending events older than this are worth a warning: a server's chainer links events
+# within about a second, so these mean no server (or its chainer) is running.
+STALE_UNCHAINED = timedelta(minutes=1)
+
+
 @dataclass(frozen=True)
 class VerifyResult:
+    """``unchained``: committed events the chainer has not linked yet (not a broken
+    chain); ``oldest_unchained_at``: when the oldest of them occurred."""
+
     ok: bool
     checked: int
     unchained: int
@@ -155,6 +162,13 @@ class VerifyResult:
     problem: str | None = None
     seq: int | None = None
     event_id: int | None = None
+    oldest_unchained_at: datetime | None = None
+
+    @property
+    def stale_unchained(self) -> bool:
+        """Pending events older than STALE_UNCHAINED (is a chainer running?)."""
+        oldest = self.oldest_unchained_at
+        return oldest is not None and utcnow() - oldest > STALE_UNCHAINED
 
 
 async def verify_chain(session: AsyncSession) -> VerifyResult:
@@ -162,14 +176,16 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
 
     A modified row fails its own hash; a deleted row leaves a gap in ``seq`` and a
     ``prev_hash`` that matches nothing; a purge is accepted only where an ``audit.purged``
-    event (itself in the chain) names the anchor the chain restarts from."""
+    event (itself in the chain) names the anchor the chain restarts from. Events the
+    chainer has not linked yet are counted in ``unchained``, not checked."""
     anchors = {
         int(a.data["anchor"]["seq"]): str(a.data["anchor"]["hash"])
         for a in await storage.purge_anchors(session)
         if isinstance(a.data.get("anchor"), dict)
     }
     unchained = await storage.count_unchained(session)
-    # Read the head first: events committed while we walk have a higher seq and are left
+    oldest = await storage.oldest_unchained_at(session) if unchained else None
+    # Read the head first: events chained while we walk have a higher seq and are left
     # for the next run.
     head = await storage.get_head(session)
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
@@ -177,6 +193,10 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
     expected_seq: int | None = None
     expected_prev = GENESIS_HASH
     first_seq: int | None = None
+
+    def broken(problem: str, seq: int | None, event_id: int | None) -> VerifyResult:
+        return VerifyResult(False, checked, unchained, first_seq, problem, seq, event_id, oldest)
+
     async for row in storage.iter_chain(session, upto=head_seq):
         seq = int(row.seq or 0)
         if expected_seq is None:
@@ -184,11 +204,7 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
             if seq != 1:
                 anchor = anchors.get(seq - 1)
                 if anchor is None:
-                    return VerifyResult(
-                        False,
-                        checked,
-                        unchained,
-                        first_seq,
+                    return broken(
                         f"events 1..{seq - 1} are missing and no audit.purged event anchors "
                         f"the chain at seq {seq - 1}",
                         seq,
@@ -197,32 +213,20 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
                 expected_prev = anchor
             expected_seq = seq
         if seq != expected_seq:
-            return VerifyResult(
-                False,
-                checked,
-                unchained,
-                first_seq,
+            return broken(
                 f"event seq {expected_seq} is missing (deleted); next is seq {seq}",
                 expected_seq,
                 row.id,
             )
         if row.prev_hash != expected_prev:
-            return VerifyResult(
-                False,
-                checked,
-                unchained,
-                first_seq,
+            return broken(
                 f"event seq {seq} does not link to the previous event (prev_hash mismatch: "
                 "deleted, reordered or modified neighbour)",
                 seq,
                 row.id,
             )
         if hash_of_row(row, expected_prev) != row.hash:
-            return VerifyResult(
-                False,
-                checked,
-                unchained,
-                first_seq,
+            return broken(
                 f"event seq {seq} was modified (its hash does not match its content)",
                 seq,
                 row.id,
@@ -232,27 +236,19 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
         checked += 1
     last_seq = (expected_seq or 1) - 1
     if last_seq != head_seq:
-        return VerifyResult(
-            False,
-            checked,
-            unchained,
-            first_seq,
+        return broken(
             f"the chain head is at seq {head_seq} but the last event is seq {last_seq} "
             "(newest events deleted)",
             last_seq + 1,
             None,
         )
     if head_seq and head_hash != expected_prev:
-        return VerifyResult(
-            False,
-            checked,
-            unchained,
-            first_seq,
+        return broken(
             "the chain head's hash does not match the last event (newest events altered)",
             last_seq,
             None,
         )
-    return VerifyResult(True, checked, unchained, first_seq)
+    return VerifyResult(True, checked, unchained, first_seq, oldest_unchained_at=oldest)
 
 
 # ---- purge --------------------------------------------------------------------------
@@ -275,11 +271,16 @@ async def purge(
 ) -> PurgeResult:
     """Delete events older than ``before`` (a prefix of the chain) and record
     ``audit.purged`` with the anchor (seq and hash of the last deleted event), from which
-    ``verify`` continues."""
+    ``verify`` continues.
+
+    Chains every pending event first, in this transaction (so it holds the chain lock to
+    its commit): only chained events are deleted, and the anchor is the chain's. The
+    ``audit.purged`` event is chained in the same transaction."""
     if before > utcnow():
         raise ValidationFailed("before must not be in the future", field="before")
+    await chain_all(session)
     last = await storage.last_seq_before(session, before)
-    deleted = await storage.delete_through(session, last.seq if last else None, before)
+    deleted = await storage.delete_through(session, last.seq if last else None)
     anchor = {"seq": last.seq, "hash": last.hash} if last is not None else None
     event = await record(
         session,
@@ -288,6 +289,7 @@ async def purge(
         actor_id=actor_id,
         data={"before": before.isoformat(), "deleted": deleted, "anchor": anchor},
     )
+    await chain_all(session)  # the purge event itself, so verify finds the anchor at once
     return PurgeResult(deleted, before, last.seq if last else None, event.id)
 
 
@@ -468,6 +470,9 @@ async def build_filter(
 # ---- authentication hooks (called from inset.deps) ----------------------------------
 
 
+_DENIED_ACTOR_TYPES = {"token": "token", "admin_session": "admin", "session": "external_user"}
+
+
 async def record_denial(
     session: AsyncSession,
     exc: InsetError,
@@ -478,13 +483,14 @@ async def record_denial(
     credential: str,
 ) -> None:
     """``auth.denied`` for a 401/403 at the authentication boundary, with the reason code.
-    ``credential`` is what was checked: ``token`` or ``session`` (never its value)."""
+    ``credential`` is what was checked: ``token``, ``admin_session`` or ``session`` (never
+    its value)."""
     if exc.status_code not in (401, 403):
         return
     await record(
         session,
         "auth.denied",
-        actor_type="token" if credential == "token" else "external_user",
+        actor_type=_DENIED_ACTOR_TYPES.get(credential, "external_user"),
         outcome="denied",
         request_id=meta.request_id,
         ip=meta.ip,

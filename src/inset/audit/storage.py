@@ -5,10 +5,10 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import ColumnElement, Select, delete, func, insert, or_, select, update
+from sqlalchemy import Row, Select, delete, func, insert, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.audit.chain import GENESIS_HASH
@@ -18,16 +18,18 @@ HEAD_ID = 1
 BATCH = 1000
 
 
-async def advance_head(session: AsyncSession) -> tuple[int, str]:
-    """Take the chain lock and the next sequence number: ``(seq, prev_hash)``.
+async def lock_head(session: AsyncSession) -> tuple[int, str]:
+    """Take the chain lock and read the tip: ``(seq, last_hash)``.
 
-    An UPDATE first, so the row lock (PostgreSQL) or the write lock (SQLite) is held from
-    here to the end of the caller's transaction: hash assignment is serialized."""
+    An UPDATE (that changes nothing) rather than a SELECT, so that the row lock
+    (PostgreSQL) or the database write lock (SQLite) is held from here to the end of the
+    caller's transaction: chainers in any number of processes take turns."""
     statement = (
         update(AuditChainHead)
         .where(AuditChainHead.id == HEAD_ID)
-        .values(seq=AuditChainHead.seq + 1)
+        .values(seq=AuditChainHead.seq)
         .returning(AuditChainHead.seq, AuditChainHead.last_hash)
+        .execution_options(synchronize_session=False)
     )
     row = (await session.execute(statement)).first()
     if row is None:  # a database created without the 0002 migration's seed row
@@ -38,10 +40,48 @@ async def advance_head(session: AsyncSession) -> tuple[int, str]:
     return int(row[0]), str(row[1])
 
 
-async def set_head_hash(session: AsyncSession, last_hash: str) -> None:
+async def set_head(session: AsyncSession, seq: int, last_hash: str) -> None:
     await session.execute(
-        update(AuditChainHead).where(AuditChainHead.id == HEAD_ID).values(last_hash=last_hash)
+        update(AuditChainHead)
+        .where(AuditChainHead.id == HEAD_ID)
+        .values(seq=seq, last_hash=last_hash)
+        .execution_options(synchronize_session=False)
     )
+
+
+# The columns the hash covers (chain.hash_of_row), plus the primary key.
+_HASHED = (
+    AuditEvent.id,
+    AuditEvent.occurred_at,
+    AuditEvent.type,
+    AuditEvent.outcome,
+    AuditEvent.actor_type,
+    AuditEvent.actor_id,
+    AuditEvent.external_identifier,
+    AuditEvent.app_id,
+    AuditEvent.session_id,
+    AuditEvent.request_id,
+    AuditEvent.ip,
+    AuditEvent.user_agent,
+    AuditEvent.data,
+)
+
+
+async def unchained_batch(session: AsyncSession, limit: int) -> Sequence[Row[Any]]:
+    """Up to ``limit`` committed events not chained yet, oldest id first (plain rows)."""
+    query = select(*_HASHED).where(AuditEvent.seq.is_(None)).order_by(AuditEvent.id)
+    return (await session.execute(query.limit(limit))).all()
+
+
+async def has_unchained(session: AsyncSession) -> bool:
+    """Cheap: is any event waiting for the chainer? (uses the index on ``seq``)"""
+    query = select(AuditEvent.id).where(AuditEvent.seq.is_(None)).limit(1)
+    return (await session.scalar(query)) is not None
+
+
+async def set_links(session: AsyncSession, links: list[dict[str, Any]]) -> None:
+    """``[{"id", "seq", "prev_hash", "hash"}, …]`` in one executemany."""
+    await session.execute(update(AuditEvent), links)
 
 
 async def get_head(session: AsyncSession) -> AuditChainHead | None:
@@ -89,15 +129,17 @@ async def page_events(
 
 async def iter_events(
     session: AsyncSession, f: EventFilter, *, batch: int = BATCH
-) -> AsyncIterator[AuditEvent]:
-    """Every matching event, oldest first, in keyset batches (bounded memory)."""
+) -> AsyncIterator[Row[Any]]:
+    """Every matching event, oldest first, in keyset batches (bounded memory), as plain
+    rows (no ORM objects: export and usage only read them) with the model's attribute
+    names."""
     after = 0
+    columns = AuditEvent.__table__.columns
     while True:
-        query = _filtered(select(AuditEvent), f).where(AuditEvent.id > after)
-        rows = (await session.scalars(query.order_by(AuditEvent.id).limit(batch))).all()
+        query = _filtered(select(*columns), f).where(AuditEvent.id > after)
+        rows = (await session.execute(query.order_by(AuditEvent.id).limit(batch))).all()
         for row in rows:
             yield row
-            session.expunge(row)  # keep the identity map (and memory) bounded
         if len(rows) < batch:
             return
         after = rows[-1].id
@@ -132,6 +174,16 @@ async def count_unchained(session: AsyncSession) -> int:
     )
 
 
+async def oldest_unchained_at(session: AsyncSession) -> datetime | None:
+    query = select(func.min(AuditEvent.occurred_at)).where(AuditEvent.seq.is_(None))
+    value = await session.scalar(query)
+    if isinstance(value, str):  # SQLite returns min() of a DATETIME column as text
+        value = datetime.fromisoformat(value)
+    if value is not None and value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value
+
+
 async def purge_anchors(session: AsyncSession) -> Sequence[AuditEvent]:
     """The ``audit.purged`` events (each records the anchor the chain restarts from)."""
     query = select(AuditEvent).where(AuditEvent.type == "audit.purged").order_by(AuditEvent.seq)
@@ -149,12 +201,9 @@ async def last_seq_before(session: AsyncSession, before: datetime) -> AuditEvent
     return await session.scalar(query)
 
 
-async def delete_through(session: AsyncSession, seq: int | None, before: datetime) -> int:
-    """Delete the chain prefix up to ``seq`` and unchained events older than ``before``."""
-    conditions: list[ColumnElement[bool]] = [
-        AuditEvent.seq.is_(None) & (AuditEvent.occurred_at < before)
-    ]
-    if seq is not None:
-        conditions.append(AuditEvent.seq <= seq)
-    result = await session.execute(delete(AuditEvent).where(or_(*conditions)))
+async def delete_through(session: AsyncSession, seq: int | None) -> int:
+    """Delete the chain prefix up to ``seq`` (nothing when None)."""
+    if seq is None:
+        return 0
+    result = await session.execute(delete(AuditEvent).where(AuditEvent.seq <= seq))
     return int(getattr(result, "rowcount", 0) or 0)

@@ -1,9 +1,12 @@
-"""SQLite resources (aiosqlite): one short-lived connection per query.
+"""SQLite resources (aiosqlite).
 
-Reads open the file read-only (``file:…?mode=ro``, plus ``PRAGMA query_only``), so a read
-query cannot change anything even through ATTACH. Writes open it read-write (never
-creating a missing file) inside ``BEGIN IMMEDIATE … COMMIT``. The timeout is enforced by a
-progress handler that interrupts the statement once the deadline has passed.
+Reads use read-only connections (``file:…?mode=ro``, plus ``PRAGMA query_only``), so a
+read query cannot change anything even through ATTACH; up to ``IDLE_READERS`` of them are
+kept open per file and reused (opening one — a thread, the file, the pragmas — costs more
+than a small query). In autocommit mode each statement reads the latest committed data.
+Writes open a fresh read-write connection (never creating a missing file) inside
+``BEGIN IMMEDIATE … COMMIT``. The timeout is enforced by a progress handler that
+interrupts the statement once the query's deadline has passed.
 """
 
 from __future__ import annotations
@@ -30,6 +33,7 @@ logging.getLogger("aiosqlite").setLevel(logging.INFO)
 _BATCH = 500
 _PROGRESS_STEPS = 1000
 PING_TIMEOUT = 5.0
+IDLE_READERS = 4
 
 
 def adapt(value: Any) -> Any:
@@ -67,11 +71,20 @@ class SqliteConnector:
 
     def __init__(self, config: ResourceConfig) -> None:
         self.path = Path(config.url)
+        # Open read-only connections with their deadline holders, most recent last.
+        self._idle: list[tuple[Any, list[float]]] = []
+        self._deadlines: dict[int, list[float]] = {}
 
     def _uri(self, mode: str) -> str:
         return f"{self.path.resolve().as_uri()}?mode={mode}"
 
     async def _connect(self, read_only: bool, deadline: float, busy_wait: float) -> Any:
+        """A connection whose progress handler interrupts past its holder's deadline (a
+        reused connection gets the next query's deadline in its holder)."""
+        if read_only and self._idle:
+            conn, holder = self._idle.pop()
+            holder[0] = deadline
+            return conn
         try:
             conn = await aiosqlite.connect(
                 self._uri("ro" if read_only else "rw"),
@@ -81,14 +94,26 @@ class SqliteConnector:
             )
         except sqlite3.Error as exc:
             raise classify(exc) from None
+        holder = [deadline]
         try:
-            await conn.set_progress_handler(lambda: time.monotonic() > deadline, _PROGRESS_STEPS)
+            await conn.set_progress_handler(lambda: time.monotonic() > holder[0], _PROGRESS_STEPS)
             if read_only:
                 await conn.execute("PRAGMA query_only = ON")
         except sqlite3.Error as exc:
             await conn.close()
             raise classify(exc) from None
+        if read_only:
+            self._deadlines[id(conn)] = holder
         return conn
+
+    async def _release(self, conn: Any, read_only: bool, reusable: bool) -> None:
+        """Keep a healthy read-only connection for the next read; close anything else."""
+        holder = self._deadlines.get(id(conn)) if read_only else None
+        if holder is not None and reusable and len(self._idle) < IDLE_READERS:
+            self._idle.append((conn, holder))
+        else:
+            self._deadlines.pop(id(conn), None)
+            await conn.close()
 
     async def execute(
         self,
@@ -105,6 +130,7 @@ class SqliteConnector:
         params = [adapt(v) for v in values]
         deadline = time.monotonic() + timeout
         conn = await self._connect(read_only, deadline, timeout)
+        reusable = False
         try:
             if not read_only:
                 await conn.execute("BEGIN IMMEDIATE")
@@ -113,11 +139,10 @@ class SqliteConnector:
             if cursor.description:
                 while True:
                     batch = await cursor.fetchmany(_BATCH)
-                    if not batch:
-                        break
                     for row in batch:
                         collector.add(row)
-                    if collector.done and read_only:
+                    # A short batch is the last one: no extra round trip to the thread.
+                    if len(batch) < _BATCH or (collector.done and read_only):
                         break
             result = collector.result
             if not read_only:
@@ -125,6 +150,7 @@ class SqliteConnector:
             await cursor.close()
             if not read_only:
                 await conn.execute("COMMIT")
+            reusable = not conn.in_transaction
             return result
         except (sqlite3.Error, ValueError, OverflowError) as exc:
             if conn.in_transaction:
@@ -134,7 +160,7 @@ class SqliteConnector:
                     pass
             raise classify(exc) from None
         finally:
-            await conn.close()
+            await self._release(conn, read_only, reusable)
 
     async def ping(self) -> None:
         if not self.path.is_file():
@@ -151,7 +177,11 @@ class SqliteConnector:
         except sqlite3.Error as exc:
             raise classify(exc) from None
         finally:
-            await conn.close()
+            await self._release(conn, True, reusable=False)
 
     async def close(self) -> None:
-        """Nothing to release: every query has its own connection."""
+        """Close the idle read-only connections (writes have their own)."""
+        idle, self._idle = self._idle, []
+        self._deadlines.clear()
+        for conn, _holder in idle:
+            await conn.close()
