@@ -25,8 +25,8 @@ import sys
 import tempfile
 import threading
 import time
-from collections.abc import Iterator
-from dataclasses import dataclass
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -107,6 +107,7 @@ class Inset:
     host_origin: str
     embed_token: str
     root: Path
+    env: dict[str, str] = field(default_factory=dict)  # for more `inset …` commands
 
     def mint(self, app_uuid: str, external_id: str, groups: list[str], **metadata: Any) -> str:
         response = httpx.post(
@@ -222,7 +223,7 @@ def start_inset() -> Iterator[Inset]:
                 if time.monotonic() > deadline or process.poll() is not None:
                     raise RuntimeError((root / "server.log").read_text(errors="replace"))
                 time.sleep(0.1)
-            yield Inset(base_url, host_origin, token, root)
+            yield Inset(base_url, host_origin, token, root, env)
         finally:
             process.terminate()
             try:
@@ -293,11 +294,12 @@ def shoot(out: Path) -> list[Path]:
     return written
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+def main(make: Callable[[Path], list[Path]] = shoot, doc: str | None = __doc__) -> None:
+    """Parse --out, run ``make`` (default: these screenshots) and list the files written."""
+    parser = argparse.ArgumentParser(description=(doc or "").split("\n\n")[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "images")
     args = parser.parse_args()
-    for path in shoot(args.out):
+    for path in make(args.out):
         print(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from ipaddress import ip_address
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
 from fastapi import Depends, Request
@@ -12,12 +13,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.audit import service as audit
 from inset.auth import service as auth
+from inset.auth import sessions as admin_sessions
 from inset.auth.models import AccessToken
 from inset.db import Database
 from inset.embed import service as embed
 from inset.embed.context import SessionContext
 from inset.embed.service import COOKIE_PREFIX, RequestMeta
 from inset.errors import Forbidden, InsetError, Unauthorized
+from inset.queries import ratelimits
 from inset.settings import Settings
 
 
@@ -89,8 +92,8 @@ def _bearer(request: Request) -> str | None:
     return value.strip()
 
 
-def require_token(scope: str) -> Callable[..., Awaitable[AccessToken]]:
-    """A dependency: the request's access token, which must hold ``scope``."""
+def require_token(*scopes: str) -> Callable[..., Awaitable[AccessToken]]:
+    """A dependency: the request's access token, which must hold one of ``scopes``."""
 
     async def check(request: Request, session: AsyncSession) -> AccessToken:
         secret = _bearer(request)
@@ -98,7 +101,7 @@ def require_token(scope: str) -> Callable[..., Awaitable[AccessToken]]:
             raise Unauthorized(
                 "Send an access token: Authorization: Bearer ins_…", code="missing_token"
             )
-        return await auth.authenticate_token(session, secret, scope)
+        return await auth.authenticate_token(session, secret, scopes)
 
     async def dependency(request: Request, session: DbSession) -> AccessToken:
         # Audit: every refusal (auth.denied with its reason) and token.used (throttled).
@@ -117,7 +120,19 @@ def require_token(scope: str) -> Callable[..., Awaitable[AccessToken]]:
 async def _audit_denial(
     request: Request, session: AsyncSession, exc: InsetError, credential: str
 ) -> None:
+    """Audit a refusal as auth.denied, or, beyond INSET_AUTH_DENIALS_PER_MINUTE refusals
+    from this IP, raise 429 ``too_many_denials`` instead (counted for one aggregated
+    auth.denied_suppressed event: no audit row per refusal in a flood)."""
     meta = request_meta(request)
+    retry = None
+    if exc.status_code in (401, 403):
+        retry = await ratelimits.denial_allowed(meta.ip or "unknown", get_database(request))
+    if retry is not None:
+        raise ratelimits.too_many(
+            f"Too many refused requests from this address; try again in {retry} s.",
+            "too_many_denials",
+            retry,
+        ) from exc
     await audit.record_denial(
         session, exc, meta, method=request.method, path=request.url.path, credential=credential
     )
@@ -125,6 +140,63 @@ async def _audit_denial(
 
 EmbedToken = Annotated[AccessToken, Depends(require_token("embed"))]
 AdminToken = Annotated[AccessToken, Depends(require_token("admin"))]
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who calls an admin API: an access token or (admin web UI) a signed-in admin user.
+
+    ``actor_type``/``actor_id`` are what the audit log records for the caller."""
+
+    actor_type: Literal["token", "admin"]
+    actor_id: str
+    scopes: frozenset[str]
+
+
+def admin_cookie(request: Request) -> str | None:
+    """The admin web session's secret (cookie ``inset_admin``); never on an external
+    instance, which has no admin users."""
+    if get_settings_dep(request).role != "internal":
+        return None
+    return request.cookies.get(admin_sessions.COOKIE_NAME) or None
+
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+async def admin_session_caller(request: Request, session: AsyncSession, secret: str) -> Caller:
+    """The signed-in admin user of a cookie session; unsafe methods need the session's
+    CSRF token in ``X-CSRF-Token`` (403 ``csrf_failed``). Refusals are audited."""
+    try:
+        _row, user = await admin_sessions.authenticate(session, secret)
+        sent = request.headers.get("x-csrf-token")
+        if request.method not in SAFE_METHODS and not admin_sessions.csrf_ok(secret, sent):
+            raise Forbidden(
+                "Missing or wrong X-CSRF-Token header; reload the admin UI.", code="csrf_failed"
+            )
+    except InsetError as exc:
+        await _audit_denial(request, session, exc, "admin_session")
+        raise
+    return Caller("admin", str(user.id), frozenset(auth.SCOPES))
+
+
+def require_caller(*scopes: str) -> Callable[..., Awaitable[Caller]]:
+    """A dependency: the caller of an admin API: a bearer token holding one of ``scopes``,
+    or a signed-in admin user (cookie session; admin users hold every scope)."""
+    token_dependency = require_token(*scopes)
+
+    async def dependency(request: Request, session: DbSession) -> Caller:
+        secret = admin_cookie(request)
+        if secret is not None and _bearer(request) is None:
+            audit.bind_request_meta(request_meta(request))
+            return await admin_session_caller(request, session, secret)
+        token = await token_dependency(request, session)
+        return Caller("token", str(token.id), frozenset(token.scopes))
+
+    return dependency
+
+
+AdminCaller = Annotated[Caller, Depends(require_caller("admin"))]
 
 
 def _same_origin(request: Request) -> bool:

@@ -8,7 +8,7 @@ from fastapi import APIRouter
 from pydantic import BaseModel, ConfigDict, Field
 
 from inset.access import explain as access_explain
-from inset.deps import AdminToken, DbSession
+from inset.deps import AdminCaller, DbSession
 
 router = APIRouter(prefix="/api/v1", tags=["access"])
 
@@ -22,7 +22,7 @@ class ExplainIn(BaseModel):
 
 
 @router.post("/access/explain")
-async def explain(body: ExplainIn, token: AdminToken, session: DbSession) -> dict[str, Any]:
+async def explain(body: ExplainIn, caller: AdminCaller, session: DbSession) -> dict[str, Any]:
     """Which apps, pages and queries a user (or groups) reach, and the rule for each."""
     return await access_explain.explain(
         session,

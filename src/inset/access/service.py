@@ -11,8 +11,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.access.models import ExternalUser, Group
+from inset.apps.models import App, Release
 from inset.db import utcnow
-from inset.errors import BadRequest, Conflict, ValidationFailed
+from inset.errors import BadRequest, Conflict, NotFound, ValidationFailed
 
 LEVELS = ("none", "use", "edit", "own")
 GROUP_NAME_MAX = 200
@@ -118,3 +119,57 @@ async def upsert_external_user(
     user.last_seen_at = now
     await session.flush()
     return user
+
+
+async def get_group(session: AsyncSession, group_id: int) -> Group:
+    group = await session.get(Group, group_id)
+    if group is None:
+        raise NotFound(f"No group with id {group_id}.", field="id")
+    return group
+
+
+async def rename_group(session: AsyncSession, group_id: int, name: str) -> tuple[Group, str]:
+    """Rename a group (names stay unique); returns the group and its previous name.
+
+    Embed calls naming the group by its old name fail from now on (unknown_group), and
+    app.yaml access rules name groups too: rename them there as well."""
+    group = await get_group(session, group_id)
+    name = name.strip()
+    if not name or len(name) > GROUP_NAME_MAX:
+        raise ValidationFailed(f"name must be 1 to {GROUP_NAME_MAX} characters", field="name")
+    if name.isdigit():
+        raise ValidationFailed("name must not be only digits (ids are numbers)", field="name")
+    before = group.name
+    if name != before:
+        if await session.scalar(select(Group).where(Group.name == name, Group.id != group_id)):
+            raise Conflict(f"A group named '{name}' already exists.", field="name")
+        group.name = name
+        await session.flush()
+    return group, before
+
+
+async def group_app_access(session: AsyncSession, group: Group) -> list[dict[str, Any]]:
+    """The level the group has on each app's live release (from its app.yaml ``access``)."""
+    rows = await session.execute(
+        select(App, Release).join(Release, Release.id == App.latest_release_id).order_by(App.slug)
+    )
+    return [
+        {
+            "app": app.slug,
+            "name": app.name,
+            "version": release.version,
+            "level": app_access_level(release.bundle, [group.name]),
+        }
+        for app, release in rows
+    ]
+
+
+async def group_recent_users(
+    session: AsyncSession, group: Group, limit: int = 20, scan: int = 2000
+) -> list[ExternalUser]:
+    """External users whose latest embed call named the group, most recently seen first
+    (among the ``scan`` most recently seen users)."""
+    recent = await session.scalars(
+        select(ExternalUser).order_by(ExternalUser.last_seen_at.desc()).limit(scan)
+    )
+    return [u for u in recent if group.id in (u.last_group_ids or [])][:limit]

@@ -9,6 +9,7 @@ from rich.table import Table
 
 from inset.auth import passwords
 from inset.auth import service as auth
+from inset.auth import sessions as admin_sessions
 from inset.auth.models import AccessToken
 from inset.cli_support import print_json, run_with_session, stderr, stdout
 
@@ -83,3 +84,15 @@ def admin_create_user(
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
     user = run_with_session(lambda s: passwords.create_admin_user(s, email, password))
     stderr.print(f"Created admin user {user.email}.")
+
+
+@admin_app.command("setup-token")
+def admin_setup_token() -> None:
+    """Print a one-time token (valid 1 h) for creating the first administrator in the web UI
+    from another machine."""
+    secret = run_with_session(admin_sessions.create_setup_token)
+    typer.echo(secret)
+    stderr.print(
+        "Paste it into the 'Setup token' field of /admin within an hour. It works once, "
+        "and only while no administrator exists."
+    )

@@ -53,8 +53,12 @@ async def create_token(
     return CreatedToken(token=token, secret=secret)
 
 
-async def authenticate_token(session: AsyncSession, secret: str, scope: str) -> AccessToken:
-    """The live token for ``secret`` holding ``scope``; 401 when unknown, 403 without scope."""
+async def authenticate_token(
+    session: AsyncSession, secret: str, scope: str | tuple[str, ...]
+) -> AccessToken:
+    """The live token for ``secret`` holding ``scope`` (or one of several); 401 when unknown,
+    403 without the scope."""
+    wanted = (scope,) if isinstance(scope, str) else scope
     if not secret.startswith(TOKEN_PREFIX) or len(secret) > 200:
         raise Unauthorized("Invalid access token.", code="invalid_token")
     token = await session.scalar(
@@ -67,8 +71,11 @@ async def authenticate_token(session: AsyncSession, secret: str, scope: str) -> 
         raise Unauthorized("This access token has been revoked.", code="token_revoked")
     if token.expires_at is not None and token.expires_at <= now:
         raise Unauthorized("This access token has expired.", code="token_expired")
-    if scope not in token.scopes:
-        raise Forbidden(f"This access token lacks the scope '{scope}'.", code="insufficient_scope")
+    if not set(wanted) & set(token.scopes):
+        others = "".join(f" (or '{w}')" for w in wanted[1:])
+        raise Forbidden(
+            f"This access token lacks the scope '{wanted[0]}'{others}.", code="insufficient_scope"
+        )
     if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
         token.last_used_at = now
     return token

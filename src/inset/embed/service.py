@@ -46,13 +46,21 @@ class MintedUrl:
 
 
 async def mint_embed_url(
-    session: AsyncSession, token: AccessToken, body: EmbedUrlRequest, meta: RequestMeta
+    session: AsyncSession,
+    token: AccessToken | None,
+    body: EmbedUrlRequest,
+    meta: RequestMeta,
+    *,
+    preview: tuple[str, str, str] | None = None,
 ) -> MintedUrl:
     """Check the request against the app's rules and store a single-use grant.
 
     Raises ValidationFailed (422) naming the field for an unknown app, release, group,
     page or a parent origin the app does not allow; Forbidden (403) when no given group
-    may use the app."""
+    may use the app. ``preview`` (admin previews only, see :mod:`inset.embed.preview`):
+    ``(actor_type, actor_id, own_origin)`` records the admin as the actor instead of
+    ``token`` and also allows the instance's own origin as the parent origin."""
+    actor_type, actor_id, own_origin = preview or ("token", str(token.id if token else ""), "")
     app = await apps.resolve_app(session, body.landingPageUuid, field="landingPageUuid")
     release = await apps.resolve_release(session, app, body.releaseVersion, field="releaseVersion")
     groups = await access.resolve_groups(session, body.groupIds, field="groupIds")
@@ -62,8 +70,8 @@ async def mint_embed_url(
         await record(
             session,
             "embed_url.denied",
-            actor_type="token",
-            actor_id=token.id,
+            actor_type=actor_type,
+            actor_id=actor_id,
             outcome="denied",
             external_identifier=str(body.externalIdentifier),
             app_id=app.id,
@@ -78,7 +86,7 @@ async def mint_embed_url(
     if body.pageName is not None and body.pageName not in {p["name"] for p in bundle["pages"]}:
         raise ValidationFailed(f"pageName: the app has no page '{body.pageName}'", field="pageName")
     allowed_origins = bundle.get("embed", {}).get("parentOrigins", [])
-    if body.parentOrigin is not None and body.parentOrigin not in allowed_origins:
+    if body.parentOrigin not in (None, own_origin or None, *allowed_origins):
         raise ValidationFailed(
             f"parentOrigin: {body.parentOrigin} is not in the app's embed.parentOrigins",
             field="parentOrigin",
@@ -94,7 +102,7 @@ async def mint_embed_url(
     nonce = secrets.token_urlsafe(32)
     grant = EmbedGrant(
         nonce_hash=hash_secret(nonce),
-        token_id=token.id,
+        token_id=token.id if token else None,
         external_user_id=user.id,
         app_id=app.id,
         release_id=release.id,
@@ -112,8 +120,8 @@ async def mint_embed_url(
     await record(
         session,
         "embed_url.created",
-        actor_type="token",
-        actor_id=token.id,
+        actor_type=actor_type,
+        actor_id=actor_id,
         external_identifier=user.external_identifier,
         app_id=app.id,
         request_id=meta.request_id,
@@ -263,45 +271,67 @@ async def release_bundle(session: AsyncSession, release_id: int) -> dict[str, An
     return (await _release(session, release_id)).bundle
 
 
+# What authenticate_session reads: plain columns of one indexed join (no ORM objects).
+_SESSION_COLUMNS = (
+    EmbedSession.id,
+    EmbedSession.revoked_at,
+    EmbedSession.expires_at,
+    EmbedSession.group_ids,
+    EmbedSession.group_names,
+    EmbedSession.user_metadata,
+    EmbedSession.app_id,
+    EmbedSession.release_id,
+    EmbedSession.environment,
+    EmbedSession.parent_origin,
+    EmbedSession.session_mode,
+    ExternalUser.id.label("user_id"),
+    ExternalUser.external_identifier,
+    ExternalUser.email,
+    ExternalUser.first_name,
+    ExternalUser.last_name,
+)
+_SESSION_QUERY = select(*_SESSION_COLUMNS).join(
+    ExternalUser, ExternalUser.id == EmbedSession.external_user_id
+)
+
+
 async def authenticate_session(
     session: AsyncSession, *, secret: str | None = None, cookie_session_id: str | None = None
 ) -> SessionContext:
     """The live session for a bearer secret (cookieless) or a session cookie (cookie mode).
 
-    Every call reads the row, so a revocation by any process applies to the next request."""
+    One indexed SELECT (by the secret's HMAC, joined to the user) and no write. Every call
+    reads the row, so a revocation by any process applies to the next request."""
     if not secret or not secret.startswith(SESSION_SECRET_PREFIX) or len(secret) > 200:
         raise Unauthorized("No valid session.", code="invalid_session")
-    row = await session.execute(
-        select(EmbedSession, ExternalUser)
-        .join(ExternalUser, ExternalUser.id == EmbedSession.external_user_id)
-        .where(EmbedSession.secret_hash == hash_secret(secret))
+    result = await session.execute(
+        _SESSION_QUERY.where(EmbedSession.secret_hash == hash_secret(secret))
     )
-    found = row.first()
-    if found is None:
+    row = result.first()
+    if row is None:
         raise Unauthorized("No valid session.", code="invalid_session")
-    embed_session, user = found
-    if cookie_session_id is not None and embed_session.id != cookie_session_id:
+    if cookie_session_id is not None and row.id != cookie_session_id:
         raise Unauthorized("No valid session.", code="invalid_session")
-    if embed_session.revoked_at is not None:
+    if row.revoked_at is not None:
         raise Unauthorized("This session has been ended.", code="session_revoked")
-    if embed_session.expires_at <= utcnow():
+    if row.expires_at <= utcnow():
         raise Unauthorized("This session has expired.", code="session_expired")
     return SessionContext(
-        session_id=embed_session.id,
-        external_user_id=user.id,
-        external_identifier=user.external_identifier,
-        email=user.email,
-        first_name=user.first_name,
-        last_name=user.last_name,
-        group_ids=list(embed_session.group_ids),
-        group_names=list(embed_session.group_names),
-        metadata=dict(embed_session.user_metadata),
-        app_id=embed_session.app_id,
-        release_id=embed_session.release_id,
-        environment=embed_session.environment,
-        parent_origin=embed_session.parent_origin,
-        mode=embed_session.session_mode,
-        expires_at=embed_session.expires_at,
+        session_id=row.id,
+        external_user_id=row.user_id,
+        external_identifier=row.external_identifier,
+        email=row.email,
+        first_name=row.first_name,
+        last_name=row.last_name,
+        group_ids=list(row.group_ids),
+        group_names=list(row.group_names),
+        metadata=dict(row.user_metadata or {}),
+        app_id=row.app_id,
+        release_id=row.release_id,
+        environment=row.environment,
+        parent_origin=row.parent_origin,
+        mode=row.session_mode,
+        expires_at=row.expires_at,
     )
 
 

@@ -121,3 +121,36 @@ class ResourceTestResult(BaseModel):
     environment: str
     type: str
     duration_ms: int = Field(alias="durationMs")
+
+
+# --- Admin web UI: the resource form ----------------------------------------------------
+
+
+class HeaderIn(BaseModel):
+    """A REST header; an empty ``value`` on update keeps the stored value."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(max_length=200)
+    value: str = Field(default="", max_length=8000)
+
+
+class ResourceForm(BaseModel):
+    """POST/PUT /api/v1/resources: the type-specific fields of the admin form (checked by
+    the service, which names the bad field). Secrets left empty on update are kept."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    name: str = Field(default="", max_length=200)
+    environment: str = Field(default="production", max_length=64)
+    type: str = Field(default="", max_length=16)
+    path: str | None = Field(default=None, max_length=4000)
+    host: str | None = Field(default=None, max_length=255)
+    port: int | None = None
+    database: str | None = Field(default=None, max_length=255)
+    user: str | None = Field(default=None, max_length=255)
+    password: str | None = Field(default=None, max_length=1000)
+    ssl: str | None = Field(default=None, max_length=16)
+    baseUrl: str | None = Field(default=None, max_length=4000)
+    headers: list[HeaderIn] = Field(default_factory=list, max_length=50)
+    allowPrivateNetwork: bool = False

@@ -17,24 +17,29 @@ import re
 import time
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote, urlsplit
+from urllib.parse import parse_qsl, quote, unquote, urlsplit, urlunsplit
 
 import psycopg
+from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inset.audit.service import record
 from inset.errors import Conflict, NotFound, UpstreamError, ValidationFailed
 from inset.resources import storage
 from inset.resources.connectors import ConnectorError, open_connector
 from inset.resources.models import Resource
 from inset.resources.schemas import (
+    MASK,
     RESOURCE_TYPES,
     ResourceConfig,
+    ResourceForm,
     ResourceTestResult,
     ResourceView,
     mask_headers,
     mask_url,
 )
+from inset.security import hash_secret
 
 NAME_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,199}$")
 ENVIRONMENT_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_-]{0,63}$")
@@ -309,32 +314,62 @@ async def list_resources(session: AsyncSession) -> list[ResourceView]:
     return [_view(resource) for resource in await storage.list_resources(session)]
 
 
+# Decrypted configs, per process: (metadata database, name, environment) -> (the
+# ciphertext it was decrypted from, the config). Each call still reads the row's
+# ciphertext (one small indexed SELECT), and Fernet ciphertexts are never reused (random
+# IV and timestamp), so any update — in any process — changes it and misses the cache:
+# a stale config is never used, and the decrypt is skipped on every other request.
+# The HMAC of a constant stands for the current key (reset_key_cache changes it).
+_config_cache: dict[tuple[str, str, str], tuple[tuple[str, str, str], ResourceConfig]] = {}
+_CONFIG_CACHE_MAX = 256
+
+
+def clear_config_cache() -> None:
+    """Forget every decrypted config (e.g. after INSET_SECRET_KEY changed, in tests)."""
+    _config_cache.clear()
+
+
 async def get_resource_config(session: AsyncSession, name: str, environment: str) -> ResourceConfig:
     """The decrypted config of ``name`` in exactly ``environment`` (no fallback); 404
     ``unknown_resource`` when that environment has none. Server side only."""
-    resource = await storage.get_resource(session, name, environment)
-    if resource is None:
+    row = (
+        await session.execute(
+            select(Resource.type, Resource.config_encrypted).where(
+                Resource.name == name, Resource.environment == environment
+            )
+        )
+    ).first()
+    if row is None:
         raise NotFound(
             f"Resource '{name}' is not configured for environment '{environment}'.",
             field="name",
             code="unknown_resource",
         )
+    key = (str(getattr(session.bind, "url", "")), name, environment)
+    version = (row.config_encrypted, row.type, hash_secret("resource-config-cache"))
+    cached = _config_cache.get(key)
+    if cached is not None and cached[0] == version:
+        return cached[1]
     try:
-        config = storage.decrypt_config(resource)
+        config = storage.decrypt_config(Resource(config_encrypted=row.config_encrypted))
     except ValueError:
         raise UpstreamError(
             f"Resource '{name}' cannot be decrypted: INSET_SECRET_KEY is not the key it "
             "was stored with.",
             code="resource_undecryptable",
         ) from None
-    return ResourceConfig(
-        name=resource.name,
-        environment=resource.environment,
-        type=resource.type,
+    resolved = ResourceConfig(
+        name=name,
+        environment=environment,
+        type=row.type,
         url=config["url"],
         headers=config["headers"],
         options=config["options"],
     )
+    if len(_config_cache) >= _CONFIG_CACHE_MAX:
+        _config_cache.clear()
+    _config_cache[key] = (version, resolved)
+    return resolved
 
 
 def connection_error_message(config: ResourceConfig, exc: ConnectorError) -> str:
@@ -382,3 +417,238 @@ async def test_resource(
 
 
 test_resource.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
+
+
+# --- Admin web UI: the resource form (type-specific fields, secrets never sent back) ----
+
+SSL_MODES = ("disable", "prefer", "require", "verify-ca", "verify-full")
+_MAIN_FIELD = {"sqlite": "path", "postgres": "host", "mysql": "host", "rest": "baseUrl"}
+_SCHEME = {"postgres": "postgresql", "mysql": "mysql"}
+
+
+def _form_fields(type: str, config: dict[str, Any]) -> dict[str, Any]:
+    """The form's fields for a stored config; secrets only as ``{"set": bool}``."""
+    url = str(config.get("url") or "")
+    if type == "sqlite":
+        return {"path": url}
+    headers = config.get("headers") or {}
+    if type == "rest":
+        return {
+            "baseUrl": mask_url(url),
+            "headers": [{"name": name, "value": {"set": True}} for name in headers],
+            "allowPrivateNetwork": bool(config.get("options", {}).get("allowPrivateNetwork")),
+        }
+    parts = urlsplit(url)
+    query = dict(parse_qsl(parts.query))
+    try:
+        port = parts.port
+    except ValueError:
+        port = None
+    return {
+        "host": parts.hostname or "",
+        "port": port,
+        "database": unquote(parts.path.lstrip("/")),
+        "user": unquote(parts.username or ""),
+        "password": {"set": bool(parts.password)},
+        "ssl": query.get("sslmode"),
+    }
+
+
+def form_view(resource: Resource) -> dict[str, Any]:
+    """What the admin UI shows of one resource config (nothing secret)."""
+    view = _view(resource).model_dump(mode="json", by_alias=True)
+    try:
+        config = storage.decrypt_config(resource)
+    except ValueError:
+        config = {"url": "", "headers": {}, "options": {}}
+        view["error"] = "cannot decrypt: INSET_SECRET_KEY changed"
+    view.pop("headers", None)
+    return {**view, **_form_fields(resource.type, config)}
+
+
+async def list_form_views(session: AsyncSession) -> list[dict[str, Any]]:
+    return [form_view(resource) for resource in await storage.list_resources(session)]
+
+
+def _required(value: str | None, field: str, example: str) -> str:
+    if value is None or not value.strip():
+        raise _bad(field, f"is required, e.g. {example}")
+    return value.strip()
+
+
+def _server_url(form: ResourceForm, current: dict[str, Any]) -> str:
+    """postgresql:// or mysql:// URL from host/port/database/user/password/ssl. An empty
+    password keeps the stored one."""
+    host = _required(form.host, "host", "db.internal")
+    if any(ch in host for ch in "/@?#") or host.startswith(":"):
+        raise _bad("host", "must be a host name or IP address")
+    if form.port is not None and not 1 <= form.port <= 65535:
+        raise _bad("port", "must be between 1 and 65535")
+    database = _required(form.database, "database", "sales")
+    password = form.password or ""
+    if not password and current.get("url"):
+        password = unquote(urlsplit(str(current["url"])).password or "")
+    userinfo = quote(form.user or "", safe="")
+    if password:
+        userinfo += ":" + quote(password, safe="")
+    netloc = f"{userinfo}@" if userinfo else ""
+    netloc += f"[{host}]" if ":" in host else host
+    if form.port is not None:
+        netloc += f":{form.port}"
+    query = ""
+    if form.ssl:
+        if form.type != "postgres":
+            raise _bad("ssl", "is only available for postgres resources")
+        if form.ssl not in SSL_MODES:
+            raise _bad("ssl", f"must be one of {', '.join(SSL_MODES)}")
+        query = f"sslmode={form.ssl}"
+    return urlunsplit((_SCHEME[form.type], netloc, "/" + quote(database, safe=""), query, ""))
+
+
+def _form_headers(form: ResourceForm, current: dict[str, Any]) -> dict[str, str]:
+    """Headers from the form; an empty value keeps the stored value of that header."""
+    stored = current.get("headers") or {}
+    headers: dict[str, str] = {}
+    for index, header in enumerate(form.headers):
+        name = header.name.strip()
+        if not name:
+            raise _bad(f"headers.{index}.name", "is required")
+        if header.value:
+            headers[name] = header.value
+        elif name in stored:
+            headers[name] = stored[name]
+        else:
+            raise _bad(f"headers.{index}.value", f"is required for the new header '{name[:100]}'")
+    return headers
+
+
+def _form_config(
+    form: ResourceForm, current: dict[str, Any]
+) -> tuple[str, dict[str, str], dict[str, Any]]:
+    """(url, headers, options) for ``form``; the current config supplies kept secrets."""
+    if form.type == "sqlite":
+        return _required(form.path, "path", "/srv/data/shop.db"), {}, {}
+    if form.type == "rest":
+        base = _required(form.baseUrl, "baseUrl", "https://api.example.com/v1")
+        if MASK in base and current.get("url"):
+            base = str(current["url"])  # the masked URL came back unchanged
+        options = dict(current.get("options") or {})
+        options.pop("allowPrivateNetwork", None)
+        if form.allowPrivateNetwork:
+            options["allowPrivateNetwork"] = True
+        return base, _form_headers(form, current), options
+    options = {k: v for k, v in (current.get("options") or {}).items() if k in OPTIONS[form.type]}
+    return _server_url(form, current), {}, options
+
+
+def _audit_view(view: dict[str, Any] | None) -> dict[str, Any] | None:
+    if view is None:
+        return None
+    return {k: v for k, v in view.items() if k not in ("id", "createdAt", "updatedAt")}
+
+
+async def save_form(
+    session: AsyncSession,
+    form: ResourceForm,
+    actor_type: str,
+    actor_id: str | int | None,
+    request_id: str | None,
+    *,
+    existing: tuple[str, str] | None = None,
+) -> dict[str, Any]:
+    """Add (``existing`` None) or change the resource ``existing`` = (name, environment)
+    from the admin form. Audited ``admin.resource.created``/``updated`` with before and
+    after, secrets masked. A bad field is a 422 naming it."""
+    name = _check_name(existing[0] if existing else form.name)
+    environment = _check_environment(existing[1] if existing else form.environment)
+    _check_type(form.type)
+    resource = await storage.get_resource(session, name, environment)
+    if existing is not None and resource is None:
+        raise NotFound(
+            f"Resource '{name}' does not exist in environment '{environment}'.",
+            field="name",
+            code="unknown_resource",
+        )
+    before = form_view(resource) if resource is not None else None
+    current: dict[str, Any] = {}
+    if resource is not None and resource.type == form.type:
+        try:
+            current = storage.decrypt_config(resource)
+        except ValueError:
+            current = {}
+    url, headers, options = _form_config(form, current)
+    try:
+        if existing is None:
+            saved = await add_resource(
+                session,
+                name,
+                form.type,
+                url,
+                environment=environment,
+                headers=headers,
+                options=options,
+            )
+        else:
+            saved = await update_resource(
+                session,
+                name,
+                environment=environment,
+                type=form.type,
+                url=url,
+                headers=headers,
+                options=options,
+            )
+    except ValidationFailed as exc:
+        if exc.field == "url":
+            field = _MAIN_FIELD[form.type]
+            raise _bad(field, exc.message.removeprefix("url: ")) from None
+        raise
+    after = form_view(saved)
+    await record(
+        session,
+        "admin.resource.updated" if existing else "admin.resource.created",
+        actor_type=actor_type,
+        actor_id=actor_id,
+        request_id=request_id,
+        data={
+            "name": name,
+            "environment": environment,
+            "before": _audit_view(before),
+            "after": _audit_view(after),
+        },
+    )
+    return after
+
+
+async def delete_audited(
+    session: AsyncSession,
+    name: str,
+    environment: str,
+    actor_type: str,
+    actor_id: str | int | None,
+    request_id: str | None,
+) -> None:
+    """Delete one environment's config; audited ``admin.resource.deleted`` with before."""
+    resource = await storage.get_resource(session, name, environment)
+    before = form_view(resource) if resource is not None else None
+    await delete_resource(session, name, environment)
+    await record(
+        session,
+        "admin.resource.deleted",
+        actor_type=actor_type,
+        actor_id=actor_id,
+        request_id=request_id,
+        data={"name": name, "environment": environment, "before": _audit_view(before)},
+    )
+
+
+async def test_for_admin(session: AsyncSession, name: str, environment: str) -> dict[str, Any]:
+    """:func:`test_resource` as ``{ok, durationMs}`` or ``{ok: false, message}``."""
+    try:
+        result = await test_resource(session, name, environment)
+    except UpstreamError as exc:
+        return {"ok": False, "message": exc.message}
+    return {"ok": True, "durationMs": result.duration_ms}
+
+
+test_for_admin.__test__ = False  # type: ignore[attr-defined]  # not a pytest test
