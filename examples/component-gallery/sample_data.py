@@ -30,6 +30,9 @@ def create(path: Path) -> Path:
             CREATE TABLE notes (id INTEGER PRIMARY KEY, body TEXT);
             CREATE TABLE sales (month TEXT, revenue REAL, costs REAL, orders INTEGER);
             CREATE TABLE channels (channel TEXT, share REAL);
+            CREATE TABLE orders (
+              id INTEGER PRIMARY KEY, customer TEXT, amount REAL, placed_on TEXT, status TEXT
+            );
             """
         )
         conn.execute(
@@ -65,7 +68,29 @@ def create(path: Path) -> Path:
             "INSERT INTO channels VALUES (?, ?)",
             [("Marketplace", 0.46), ("Direct", 0.31), ("Resellers", 0.15), ("Other", 0.08)],
         )
+        conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)", order_rows())
     return path
+
+
+CUSTOMERS = ["Acme GmbH", "Globex", "Initech", "Umbrella", "Stark Industries", "Wayne & Co"]
+STATUSES = ["open", "shipped", "shipped", "returned"]
+ORDER_COUNT = 1234
+
+
+def order_rows() -> list[tuple[int, str, float, str, str]]:
+    """1,234 orders for the server-paged table; two customers test the CSV (a formula to
+    defuse, a comma and quotes to quote)."""
+    rows = []
+    for i in range(1, ORDER_COUNT + 1):
+        customer = CUSTOMERS[i % len(CUSTOMERS)]
+        if i == 2:
+            customer = "=1+1"
+        elif i == 3:
+            customer = 'Smith, "Bob"'
+        amount = round(((i * 7919) % 50000) / 100 + 5, 2)
+        placed_on = f"2026-{1 + i % 12:02d}-{1 + i % 28:02d}"
+        rows.append((i, customer, amount, placed_on, STATUSES[i % len(STATUSES)]))
+    return rows
 
 
 if __name__ == "__main__":

@@ -36,6 +36,7 @@ __all__ = ["browser", "console"]
 EXAMPLES = Path(__file__).parents[2] / "examples"
 GALLERY_UUID = "3c9e6f10-2a4b-4d7e-9f61-8b5a0c7d2e41"
 SETTINGS_UUID = "9a41c2d7-5e3b-4f08-8c6d-1b2e7f4a9d53"
+ONBOARDING_UUID = "9f7f48f4-5fff-4cd5-ba0b-8a0eef00e28c"
 
 
 def load_sample_data(example: str) -> ModuleType:
@@ -104,7 +105,7 @@ class Server:
 
 @pytest.fixture(scope="session")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
-    """`inset serve` with the gallery and customer-settings examples and their data."""
+    """`inset serve` with the gallery, customer-settings and onboarding examples and data."""
     root = tmp_path_factory.mktemp("inset-components")
     port = free_port()
     base_url = f"http://127.0.0.1:{port}"
@@ -112,12 +113,17 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
         env = server_env(root, base_url)
         gallery_db = load_sample_data("component-gallery").create(root / "gallery.db")
         settings_db = load_sample_data("customer-settings").create(root / "settings.db")
+        onboarding_db = load_sample_data("onboarding").create(root / "onboarding.db")
         run_cli(env, "db", "upgrade")
-        for group in ("gallery-users", "customers", "customer-admins"):
+        groups = ("onboarding-customers", "onboarding-staff")
+        for group in ("gallery-users", "customers", "customer-admins", *groups):
             run_cli(env, "groups", "create", group)
         run_cli(env, "resources", "add", "gallery", "--type", "sqlite", "--url", str(gallery_db))
         run_cli(env, "resources", "add", "settings", "--type", "sqlite", "--url", str(settings_db))
-        for example in ("component-gallery", "customer-settings"):
+        run_cli(
+            env, "resources", "add", "onboarding", "--type", "sqlite", "--url", str(onboarding_db)
+        )
+        for example in ("component-gallery", "customer-settings", "onboarding"):
             run_cli(env, "deploy", str(copy_example(example, root, host_origin)))
         embed_token = run_cli(
             env, "tokens", "create", "--name", "components-embed", "--scope", "embed"

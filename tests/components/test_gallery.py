@@ -3,12 +3,16 @@ interaction, checked by its effect (a row written, a binding updated, focus move
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import csv
+import io
+import json
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import pytest
-from playwright.sync_api import Page, Request, expect
+from playwright.sync_api import Download, Page, Request, Response, expect
 
-from .conftest import GALLERY_UUID
+from .conftest import GALLERY_UUID, load_sample_data
 
 if TYPE_CHECKING:
     from tests.browser.conftest import Console
@@ -256,11 +260,9 @@ def test_chart_js_loads_only_on_the_chart_page(
 def test_narrow_iframe_has_no_horizontal_scroll(server: Server, page: Page) -> None:
     page.set_viewport_size({"width": 360, "height": 740})
     open_gallery(page, server)
-    for name in ("forms", "layout", "charts"):
+    for name in ("forms", "layout", "charts", "orders"):
         if name != "forms":
-            page.get_by_role(
-                "tab", name={"layout": "Layout", "charts": "Charts"}[name]
-            ).first.click()
+            page.get_by_role("tab", name=name.capitalize()).first.click()
         page.wait_for_timeout(200)
         overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
         assert overflow <= 0, f"{name} page is {overflow}px too wide at 360px"
@@ -291,4 +293,160 @@ def test_file_upload_checks_type_and_size_and_exposes_the_file(
     expect(page.get_by_role("list", name="Chosen files")).to_contain_text("stock.csv")
     page.get_by_role("button", name="Remove stock.csv").click()
     expect(summary).to_have_text("Attached: nothing")
+    assert_clean(console)
+
+
+# ---- server-side paging, CSV download, the download action -----------------------------
+
+ORDER_ROWS = "[data-component=ordersTable] tbody tr"
+DASH = "\N{EN DASH}"
+
+
+def orders() -> list[tuple[Any, ...]]:
+    rows: list[tuple[Any, ...]] = load_sample_data("component-gallery").order_rows()
+    return rows
+
+
+def open_orders(page: Page, server: Server, external_id: str) -> list[dict[str, Any]]:
+    """The gallery's Orders page; returns the paging requests the table sends."""
+    sent: list[dict[str, Any]] = []
+
+    def record(request: Request) -> None:
+        body = request.post_data_json
+        if request.url.endswith("/queries/orders/run") and isinstance(body, dict):
+            sent.append(body)
+
+    page.on("request", record)
+    open_gallery(page, server, external_id)
+    page.get_by_role("tab", name="Orders").click()
+    page.locator(ORDER_ROWS).first.wait_for()
+    return sent
+
+
+def first_cells(page: Page) -> list[str]:
+    cells = page.locator(f"{ORDER_ROWS} td:first-child").all_inner_texts()
+    return [t.strip().replace(",", "") for t in cells]  # ids are shown as numbers: 1,086
+
+
+def read_csv(download: Download) -> tuple[str, list[list[str]]]:
+    text = Path(download.path()).read_bytes().decode("utf-8")  # CRLF kept
+    assert text.startswith("\ufeff"), "a byte order mark for spreadsheet apps"
+    return text, list(csv.reader(io.StringIO(text[1:], newline="")))
+
+
+def test_server_paged_table_pages_sorts_and_searches_on_the_server(
+    server: Server, page: Page, console: Console
+) -> None:
+    sent = open_orders(page, server, "orders-user")
+    count = page.locator("[data-component=ordersTable] .inset-table__count")
+    expect(page.locator(ORDER_ROWS)).to_have_count(10)
+    expect(count).to_have_text(f"1{DASH}10 of 1,234")
+    assert first_cells(page) == [str(i) for i in range(1, 11)]
+    assert sent[-1]["paging"] == {"limit": 10, "offset": 0, "sort": None, "search": ""}
+
+    page.get_by_role("button", name="Next page").click()
+    expect(count).to_have_text(f"11{DASH}20 of 1,234")
+    assert first_cells(page) == [str(i) for i in range(11, 21)]
+    assert sent[-1]["paging"]["offset"] == 10
+    page.get_by_role("button", name="Next page").click()
+    expect(count).to_have_text(f"21{DASH}30 of 1,234")
+
+    # Sort by amount: back to page 1, the server's order (amount, then id).
+    by_amount = sorted(orders(), key=lambda r: (r[2], r[0]))
+    page.get_by_role("button", name="Amount").click()
+    expect(count).to_have_text(f"1{DASH}10 of 1,234")
+    expect(page.locator(f"{ORDER_ROWS} td:first-child").first).to_have_text(f"{by_amount[0][0]:,}")
+    assert first_cells(page) == [str(r[0]) for r in by_amount[:10]]
+    assert sent[-1]["paging"]["sort"] == {"key": "amount", "direction": "asc"}
+    # Status is declared sortable: false, so it has no sort button.
+    expect(
+        page.locator("[data-component=ordersTable] th").last.get_by_role("button")
+    ).to_have_count(0)
+
+    # Search and a param filter: totals from the server.
+    page.get_by_label("Search table").fill("Globex")
+    globex = [r for r in orders() if "Globex" in r[1]]
+    expect(count).to_have_text(f"1{DASH}10 of {len(globex)}")
+    page.get_by_label("Status").select_option(label="Returned")
+    returned = [r for r in globex if r[4] == "returned"]
+    expect(count).to_have_text(f"1{DASH}10 of {len(returned)}")
+    assert all(
+        t.strip() == "Globex"
+        for t in page.locator(f"{ORDER_ROWS} td:nth-child(2)").all_inner_texts()
+    )
+
+    # Download CSV: every matching row (not just this page), sorted as shown.
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download CSV").click()
+    assert info.value.suggested_filename == "ordersTable.csv"
+    _, rows = read_csv(info.value)
+    assert rows[0] == ["#", "Customer", "Amount", "Placed", "Status"]
+    expected = sorted(returned, key=lambda r: (r[2], r[0]))
+    assert [row[0] for row in rows[1:]] == [str(r[0]) for r in expected]
+    assert_clean(console)
+
+
+def test_csv_download_of_all_rows_is_quoted_defused_and_audited(
+    server: Server, page: Page, console: Console
+) -> None:
+    open_orders(page, server, "csv-user")
+    with page.expect_response(
+        lambda r: (
+            r.url.endswith("/api/runtime/events")
+            and (r.request.post_data_json or {}).get("type") == "data.downloaded"
+        )
+    ) as event:
+        with page.expect_download() as info:
+            page.get_by_role("button", name="Download CSV").click()
+    text, rows = read_csv(info.value)
+    assert len(rows) == 1 + len(orders())
+    assert rows[2][:2] == ["2", "'=1+1"], "a formula is shown as text"
+    assert rows[3][:2] == ["3", 'Smith, "Bob"']
+    assert '"Smith, ""Bob"""' in text
+    assert "\r\n" in text
+    response: Response = event.value
+    assert response.status == 204
+    assert response.request.post_data_json == {
+        "type": "data.downloaded", "page": "orders", "query": "orders",
+        "rowCount": len(orders()), "format": "csv",
+    }  # fmt: skip
+    assert_clean(console)
+
+
+def test_download_action_saves_a_query_as_json_and_a_value_as_csv(
+    server: Server, page: Page, console: Console
+) -> None:
+    open_orders(page, server, "export-user")
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Export orders (JSON)").click()
+    assert info.value.suggested_filename == "orders-export.json"
+    exported = json.loads(Path(info.value.path()).read_text(encoding="utf-8"))
+    assert len(exported) == len(orders())
+    assert exported[0] == {
+        "id": 1, "customer": orders()[0][1], "amount": orders()[0][2],
+        "placed_on": orders()[0][3], "status": orders()[0][4],
+    }  # fmt: skip
+
+    with page.expect_download() as info:
+        page.get_by_role("button", name="Download sales channels").click()
+    assert info.value.suggested_filename == "sales-channels.csv"
+    _, rows = read_csv(info.value)
+    assert rows == [["channel", "share"], ["Marketplace", "0.46"], ["Direct", "0.31"],
+                    ["Resellers", "0.15"], ["Other", "0.08"]]  # fmt: skip
+    # The next action in the chain ran after the download.
+    expect(page.locator(".inset-toast")).to_contain_text("Sales channels downloaded.")
+    assert_clean(console)
+
+
+def test_client_table_downloads_the_rows_it_has(
+    server: Server, page: Page, console: Console
+) -> None:
+    open_gallery(page, server, "feedback-csv-user")
+    table = page.locator("[data-component=feedbackTable]")
+    with page.expect_download() as info:
+        table.get_by_role("button", name="Download CSV").click()
+    assert info.value.suggested_filename == "feedbackTable.csv"
+    _, rows = read_csv(info.value)
+    assert rows[0] == ["Name", "Topic", "Rating", "Visit", "Went well", "Newsletter"]
+    assert ["Ada", "product", "5", "2026-03-02", "fast, friendly", "1"] in rows
     assert_clean(console)

@@ -14,6 +14,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.apps import service, sources
 from inset.apps.components import catalogue_json
+from inset.apps.json_schema import FILES, schema_json
 from inset.apps.loader import Issue
 from inset.apps.schemas import DeployReportOut, ReleaseOut
 from inset.apps.validation import check_apps_root, check_database
@@ -251,6 +252,31 @@ def _yaml_text(value: str) -> str:
 def app_catalogue() -> None:
     """Print the component catalogue (components, props, events, actions) as JSON."""
     sys.stdout.write(catalogue_json() + "\n")
+
+
+@cli.command("schema")
+def schema(
+    file: str = typer.Option(
+        "app",
+        "--file",
+        help="Which file: app (app.yaml), page (pages/*.yaml) or query (one query).",
+    ),
+    output: Path | None = typer.Option(
+        None, "--output", "-o", help="Write the schema to this file instead of stdout."
+    ),
+) -> None:
+    """Print the JSON Schema (draft 2020-12) of app files, for editor completion and checks."""
+    if file not in FILES:
+        fail(f"--file must be one of: {', '.join(FILES)}", code=EXIT_INVALID)
+    text = schema_json(file)
+    if output is None:
+        sys.stdout.write(text)
+        return
+    try:
+        output.write_text(text, encoding="utf-8")
+    except OSError as exc:
+        fail(f"cannot write {output}: {exc.strerror or exc}", code=EXIT_INVALID)
+    typer.echo(f"wrote {output}")
 
 
 @releases_cli.command("list")

@@ -124,6 +124,20 @@ COMPONENTS: dict[str, Spec] = {
                 "string", "Row key that identifies a row (keeps selection).", bindable=False
             ),
             "emptyText": _p("string", "Shown when there are no rows.", default="No rows"),
+            "paging": _enum(
+                ["client", "server"],
+                "client: the query's rows are all in the browser. server: the table pages, "
+                "sorts and searches through a pagination: offset query, one page at a time "
+                "(data must be {{ queries.NAME.data }}, columns are required).",
+                default="client",
+                bindable=False,
+            ),
+            "downloadable": _p(
+                "boolean",
+                "Show a Download CSV button (all rows the table has; for paging: server "
+                "all rows up to the row limit).",
+                default=False,
+            ),
         },
         "events": {"on_row_select": {"description": "After the selection changes."}},
         "state": {
@@ -132,6 +146,7 @@ COMPONENTS: dict[str, Spec] = {
             "selectedIndex": {"type": "integer", "description": "Index of the selected row."},
             "searchText": {"type": "string", "description": "The search box text."},
             "page": {"type": "integer", "description": "Current page, from 0."},
+            "sort": {"type": "object", "description": "{key, direction} or null."},
         },
     },
     "form": {
@@ -439,8 +454,9 @@ ACTIONS: dict[str, Spec] = {
         "options": {},
     },
     "download": {
-        "description": "Download a read query's rows as a file.",
-        "target": "read_query",
+        "description": "Download a read query's rows (all of them for a paginated query, "
+        "up to the row limit) or a {{ value }} as a CSV or JSON file.",
+        "target": "download_source",
         "options": {
             "format": _enum(["csv", "json"], "File format.", default="csv"),
             "filename": _p("string", "File name without extension; the query name when absent."),
@@ -451,6 +467,7 @@ ACTIONS: dict[str, Spec] = {
 TARGET_KINDS: dict[str, str] = {
     "query": "the name of a read or write query of the app",
     "read_query": "the name of a read query of the app",
+    "download_source": "the name of a read query of the app, or a {{ }} expression",
     "state": "COMPONENT.KEY where KEY is a settable state key (e.g. search.value)",
     "text": "text; {{ }} expressions are allowed",
     "modal": "the id of a modal component",
@@ -484,15 +501,45 @@ THEME: dict[str, Spec] = {
     "primaryColor": _p("string", "Buttons, links, focus rings.", pattern="color"),
     "backgroundColor": _p("string", "Page background.", pattern="color"),
     "textColor": _p("string", "Body text.", pattern="color"),
+    "surfaceColor": _p("string", "Cards, inputs and tables.", pattern="color"),
+    "mutedColor": _p("string", "Secondary text.", pattern="color"),
+    "borderColor": _p("string", "Borders and rules.", pattern="color"),
+    "dangerColor": _p("string", "Errors and danger buttons.", pattern="color"),
     "fontFamily": _p("string", "CSS font-family list, e.g. Inter, sans-serif.", pattern="font"),
     "radius": _p("integer", "Corner radius in pixels.", min=0, max=64),
+    "density": _enum(
+        ["compact", "normal", "comfortable"], "Spacing of components.", default="normal"
+    ),
     "colorScheme": _enum(
         ["light", "dark", "auto"], "Light, dark or the user's choice.", default="auto"
     ),
 }
 
+# CSS named colors (a bare word in a color must be one of them).
+CSS_COLOR_NAMES = frozenset(
+    """aliceblue antiquewhite aqua aquamarine azure beige bisque black blanchedalmond blue
+    blueviolet brown burlywood cadetblue chartreuse chocolate coral cornflowerblue cornsilk
+    crimson cyan darkblue darkcyan darkgoldenrod darkgray darkgreen darkgrey darkkhaki
+    darkmagenta darkolivegreen darkorange darkorchid darkred darksalmon darkseagreen
+    darkslateblue darkslategray darkslategrey darkturquoise darkviolet deeppink deepskyblue
+    dimgray dimgrey dodgerblue firebrick floralwhite forestgreen fuchsia gainsboro ghostwhite
+    gold goldenrod gray green greenyellow grey honeydew hotpink indianred indigo ivory khaki
+    lavender lavenderblush lawngreen lemonchiffon lightblue lightcoral lightcyan
+    lightgoldenrodyellow lightgray lightgreen lightgrey lightpink lightsalmon lightseagreen
+    lightskyblue lightslategray lightslategrey lightsteelblue lightyellow lime limegreen linen
+    magenta maroon mediumaquamarine mediumblue mediumorchid mediumpurple mediumseagreen
+    mediumslateblue mediumspringgreen mediumturquoise mediumvioletred midnightblue mintcream
+    mistyrose moccasin navajowhite navy oldlace olive olivedrab orange orangered orchid
+    palegoldenrod palegreen paleturquoise palevioletred papayawhip peachpuff peru pink plum
+    powderblue purple rebeccapurple red rosybrown royalblue saddlebrown salmon sandybrown
+    seagreen seashell sienna silver skyblue slateblue slategray slategrey snow springgreen
+    steelblue tan teal thistle tomato turquoise violet wheat white whitesmoke yellow
+    yellowgreen transparent""".split()
+)
+
 THEME_PATTERNS: dict[str, str] = {
-    "color": r"^(#[0-9a-fA-F]{3,8}|[a-zA-Z]{3,30}|(rgb|rgba|hsl|hsla)\([0-9.,%/ ]{1,60}\))$",
+    "color": r"^(#([0-9a-fA-F]{3,4}|[0-9a-fA-F]{6}|[0-9a-fA-F]{8})|[a-zA-Z]{3,30}"
+    r"|(rgb|rgba|hsl|hsla)\([0-9.,%/ a-z]{1,60}\))$",
     "font": "^[A-Za-z0-9 ,'\"-]{1,200}$",
 }
 
@@ -512,6 +559,7 @@ def catalogue() -> dict[str, Any]:
         "serverOnlyGlobals": SERVER_ONLY_GLOBALS,
         "theme": THEME,
         "themePatterns": THEME_PATTERNS,
+        "colorNames": sorted(CSS_COLOR_NAMES),
     }
 
 

@@ -12,12 +12,18 @@ from fastapi.exceptions import RequestValidationError
 from pydantic import ValidationError
 
 from inset.apps import service
-from inset.apps.schemas import DeploymentIn, DeploymentOut, PromoteOut, ReleaseOut
+from inset.apps.schemas import (
+    AppSummaryOut,
+    DeploymentIn,
+    DeploymentOut,
+    PromoteOut,
+    ReleaseDiffOut,
+    ReleaseOut,
+)
 from inset.apps.sources import archive_kind, redact_url
-from inset.auth import service as auth
-from inset.auth.models import AccessToken
-from inset.deps import DbSession, Meta, get_settings_dep
-from inset.errors import Forbidden, InsetError, Unauthorized
+from inset.deps import AdminCaller, Caller, DbSession, Meta, get_settings_dep, require_caller
+from inset.errors import InsetError
+from inset.openapi import UNSUPPORTED_MEDIA
 
 router = APIRouter(prefix="/api/v1", tags=["deployments"])
 
@@ -33,27 +39,10 @@ ARCHIVE_TYPES = (
 )
 
 
-async def deploy_token(request: Request, session: DbSession) -> AccessToken:
-    """The request's access token, holding ``apps:deploy`` or ``admin``."""
-    header = request.headers.get("authorization", "")
-    scheme, _, secret = header.partition(" ")
-    if scheme.lower() != "bearer" or not secret.strip():
-        raise Unauthorized(
-            "Send an access token: Authorization: Bearer ins_…", code="missing_token"
-        )
-    try:
-        return await auth.authenticate_token(session, secret.strip(), DEPLOY_SCOPES[0])
-    except Forbidden:
-        try:
-            return await auth.authenticate_token(session, secret.strip(), DEPLOY_SCOPES[1])
-        except Forbidden:
-            raise Forbidden(
-                "This access token lacks the scope 'apps:deploy' (or 'admin').",
-                code="insufficient_scope",
-            ) from None
+deploy_caller = require_caller(*DEPLOY_SCOPES)
+"""A token holding ``apps:deploy`` or ``admin``, or a signed-in admin user."""
 
-
-DeployToken = Annotated[AccessToken, Depends(deploy_token)]
+DeployCaller = Annotated[Caller, Depends(deploy_caller)]
 
 
 async def _read_body(request: Request, limit: int) -> bytes:
@@ -72,10 +61,10 @@ async def _read_body(request: Request, limit: int) -> bytes:
     return b"".join(chunks)
 
 
-@router.post("/deployments", response_model=DeploymentOut)
+@router.post("/deployments", response_model=DeploymentOut, responses=UNSUPPORTED_MEDIA)
 async def create_deployment(
     request: Request,
-    token: DeployToken,
+    caller: DeployCaller,
     session: DbSession,
     meta: Meta,
     path: str | None = None,
@@ -101,8 +90,8 @@ async def create_deployment(
             wanted.gitUrl,
             wanted.ref,
             path=wanted.path,
-            actor_type="token",
-            actor_id=token.id,
+            actor_type=caller.actor_type,
+            actor_id=caller.actor_id,
             request_id=meta.request_id,
             promote=wanted.promote,
         )
@@ -114,7 +103,8 @@ async def create_deployment(
             session,
             body,
             path=path,
-            actor_id=token.id,
+            actor_type=caller.actor_type,
+            actor_id=caller.actor_id,
             request_id=meta.request_id,
             promote=promote,
         )
@@ -128,7 +118,7 @@ async def create_deployment(
 
 
 @router.get("/apps/{app}/releases", response_model=list[ReleaseOut])
-async def list_releases(app: str, token: DeployToken, session: DbSession) -> list[ReleaseOut]:
+async def list_releases(app: str, caller: DeployCaller, session: DbSession) -> list[ReleaseOut]:
     """An app's releases (uuid or slug), newest first."""
     found = await service.resolve_app(session, app, field="app")
     releases = await service.list_releases(session, found.uuid)
@@ -137,11 +127,16 @@ async def list_releases(app: str, token: DeployToken, session: DbSession) -> lis
 
 @router.post("/apps/{app}/releases/{version}/promote", response_model=PromoteOut)
 async def promote_release(
-    app: str, version: str, token: DeployToken, session: DbSession, meta: Meta
+    app: str, version: str, caller: DeployCaller, session: DbSession, meta: Meta
 ) -> PromoteOut:
     """Make ``version`` the app's latest release (rollback); open sessions keep theirs."""
     result = await service.promote_release(
-        session, app, version, actor_type="token", actor_id=token.id, request_id=meta.request_id
+        session,
+        app,
+        version,
+        actor_type=caller.actor_type,
+        actor_id=caller.actor_id,
+        request_id=meta.request_id,
     )
     return PromoteOut(
         app=result.app.slug,
@@ -149,3 +144,19 @@ async def promote_release(
         previous_version=result.previous.version if result.previous else None,
         changed=result.changed,
     )
+
+
+@router.get("/apps", response_model=list[AppSummaryOut])
+async def list_apps(caller: AdminCaller, session: DbSession) -> list[AppSummaryOut]:
+    """Every app with its live release, release count and allowed parent origins."""
+    return [AppSummaryOut.of(s) for s in await service.list_app_summaries(session)]
+
+
+@router.get("/apps/{app}/releases/{old}/diff/{new}", response_model=ReleaseDiffOut)
+async def diff_releases(
+    app: str, old: str, new: str, caller: AdminCaller, session: DbSession
+) -> ReleaseDiffOut:
+    """A unified diff from release ``old`` to ``new`` (``latest`` allowed), as
+    ``inset releases diff`` prints it; empty when they are the same."""
+    before, after, diff = await service.diff_releases(session, app, [old, new])
+    return ReleaseDiffOut(app=app, from_version=before.version, to_version=after.version, diff=diff)

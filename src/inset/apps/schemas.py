@@ -8,7 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from inset.apps.loader import Issue
 from inset.apps.models import App, Release
-from inset.apps.service import AppDeployResult, DeployReport
+from inset.apps.service import AppDeployResult, AppSummary, DeployReport
 
 
 class IssueOut(BaseModel):
@@ -143,3 +143,49 @@ class PromoteOut(BaseModel):
     version: str
     previous_version: str | None
     changed: bool
+
+
+class LiveReleaseOut(BaseModel):
+    version: str
+    created_at: datetime
+    git_commit: str | None
+
+
+class AppSummaryOut(BaseModel):
+    """One row of GET /api/v1/apps (the admin apps page)."""
+
+    uuid: str
+    slug: str
+    name: str
+    live: LiveReleaseOut | None
+    release_count: int
+    parent_origins: list[str]
+    environments: list[str]
+
+    @classmethod
+    def of(cls, summary: AppSummary) -> AppSummaryOut:
+        live = summary.live
+        return cls(
+            uuid=summary.app.uuid,
+            slug=summary.app.slug,
+            name=summary.app.name,
+            live=(
+                LiveReleaseOut(
+                    version=live.version, created_at=live.created_at, git_commit=live.git_commit
+                )
+                if live is not None
+                else None
+            ),
+            release_count=summary.release_count,
+            parent_origins=summary.parent_origins,
+            environments=summary.environments,
+        )
+
+
+class ReleaseDiffOut(BaseModel):
+    """A unified diff between two releases (the same text as ``inset releases diff``)."""
+
+    app: str
+    from_version: str
+    to_version: str
+    diff: str

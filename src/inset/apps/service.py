@@ -494,3 +494,55 @@ async def diff_releases(
         lineterm="",
     )
     return old, new, "\n".join(diff)
+
+
+# --- Admin web UI: the apps list -------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class AppSummary:
+    """One app as the admin apps page lists it. ``environments``: where every resource its
+    live release uses is configured (the live release is what those environments serve)."""
+
+    app: App
+    live: Release | None
+    release_count: int
+    parent_origins: list[str]
+    environments: list[str]
+
+
+def release_resources(bundle: dict[str, Any]) -> set[str]:
+    """Names of the resources a release's queries run against."""
+    queries = bundle.get("queries", {})
+    return {str(q["resource"]) for q in queries.values() if q.get("resource")}
+
+
+async def list_app_summaries(session: AsyncSession) -> list[AppSummary]:
+    """Every app with its live (``latest``) release, release count and allowed parent
+    origins (from the live release's app.yaml), by slug."""
+    apps = await storage.all_apps(session)
+    counts = await storage.release_counts(session)
+    configured = await storage.resource_environments(session)
+    summaries: list[AppSummary] = []
+    for app in apps:
+        live = (
+            await storage.release_by_id(session, app.latest_release_id)
+            if app.latest_release_id is not None
+            else None
+        )
+        bundle = live.bundle if live is not None else {}
+        needed = release_resources(bundle)
+        everywhere = set().union(*configured.values()) if configured else set()
+        environments = sorted(
+            env for env in everywhere if all(env in configured.get(r, set()) for r in needed)
+        )
+        summaries.append(
+            AppSummary(
+                app=app,
+                live=live,
+                release_count=counts.get(app.id, 0),
+                parent_origins=list(bundle.get("embed", {}).get("parentOrigins", [])),
+                environments=environments if live is not None else [],
+            )
+        )
+    return summaries

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.access.models import Group
@@ -43,3 +43,23 @@ async def group_names(session: AsyncSession) -> set[str]:
 async def resource_names(session: AsyncSession) -> set[str]:
     """Names of resources in any environment."""
     return set(await session.scalars(select(Resource.name).distinct()))
+
+
+async def all_apps(session: AsyncSession) -> list[App]:
+    return list(await session.scalars(select(App).order_by(App.slug)))
+
+
+async def release_counts(session: AsyncSession) -> dict[int, int]:
+    """Number of releases per app id."""
+    rows = await session.execute(
+        select(Release.app_id, func.count(Release.id)).group_by(Release.app_id)
+    )
+    return {app_id: count for app_id, count in rows}
+
+
+async def resource_environments(session: AsyncSession) -> dict[str, set[str]]:
+    """Resource name → the environments it is configured for."""
+    result: dict[str, set[str]] = {}
+    for name, environment in await session.execute(select(Resource.name, Resource.environment)):
+        result.setdefault(name, set()).add(environment)
+    return result

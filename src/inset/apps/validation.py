@@ -25,6 +25,7 @@ from inset.apps.components import (
     ACTIONS,
     COMMON_PROPS,
     COMPONENTS,
+    CSS_COLOR_NAMES,
     FIELD_PROPS,
     FIELD_TYPES,
     GLOBALS,
@@ -40,6 +41,7 @@ from inset.apps.expressions import ExpressionError, parse_template, template_ref
 from inset.apps.loader import AppFolder, Issue, PathKey, YamlDoc, path_problem
 from inset.queries.analysis import deploy_sql_issues
 from inset.queries.compiler import SqlCompileError, compile_sql, line_and_column
+from inset.queries.paging import PAGINATION_MODES
 from inset.queries.params import declaration_errors
 from inset.queries.rest import REST_QUERY_KEYS, compile_rest, is_rest_query
 
@@ -60,11 +62,22 @@ __all__ = [
 APP_KEYS = ("uuid", "name", "version", "access", "embed", "theme", "pages", "queries")
 PAGE_KEYS = ("title", "components")
 QUERY_KINDS = ("read", "write", "parent")
-SQL_QUERY_KEYS = ("kind", "resource", "sql", "params", "trigger", "allowedGroups")
+SQL_QUERY_KEYS = (
+    "kind",
+    "resource",
+    "sql",
+    "params",
+    "trigger",
+    "allowedGroups",
+    "pagination",
+    "defaultSort",
+)
 PARENT_QUERY_KEYS = ("kind", "selector")
 # Param declarations: the same types and keys as inset.queries.params, which checks them
 # again at run time (declaration_errors is also applied here, as a backstop).
-PARAM_TYPES = ("string", "integer", "number", "boolean", "date", "datetime", "json", "array")
+PARAM_TYPES = (
+    "string", "integer", "number", "boolean", "date", "datetime", "json", "array", "file"
+)  # fmt: skip
 SCALAR_PARAM_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
 PARAM_KEYS: dict[str, tuple[str, ...]] = {
     "string": ("minLength", "maxLength", "pattern", "enum"),
@@ -75,6 +88,7 @@ PARAM_KEYS: dict[str, tuple[str, ...]] = {
     "datetime": (),
     "json": (),
     "array": ("items", "minItems", "maxItems"),
+    "file": ("maxBytes", "accept"),
 }
 PARAM_COMMON_KEYS = ("type", "value", "nullable", "required", "default", "secret")
 PARAM_ITEM_KEYS = ("type", "nullable")
@@ -89,6 +103,11 @@ SEMVER = re.compile(r"^(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0,8})\.(0|[1-9][0-9]{0
 # Names that would collide with the expression globals or with JavaScript object internals.
 RESERVED_NAMES = frozenset(
     {*GLOBALS, "current_user", "__proto__", "constructor", "prototype", "hasOwnProperty"}
+)
+PAGED_DATA = re.compile(r"^\{\{\s*queries\.([A-Za-z_][A-Za-z0-9_]*)\.data\s*\}\}$")
+DEFAULT_SORT_PATTERN = re.compile(
+    r"^\s*[A-Za-z_][A-Za-z0-9_.]*(\s+(?i:asc|desc))?"
+    r"(\s*,\s*[A-Za-z_][A-Za-z0-9_.]*(\s+(?i:asc|desc))?)*\s*$"
 )
 READ_ONLY_FIRST_WORDS = frozenset({"select", "with", "values", "table", "show", "explain"})
 WRITE_FIRST_WORDS = frozenset(
@@ -271,6 +290,7 @@ class _AppValidator:
         self.form_fields: dict[str, list[str]] = {}  # form id -> field names
         self.templates: list[_Template] = []
         self.targets: list[_Target] = []
+        self.paged_tables: list[tuple[YamlDoc, PathKey, dict[str, Any]]] = []
         self.group_refs: list[Ref] = []
         self.resource_refs: list[Ref] = []
 
@@ -374,6 +394,7 @@ class _AppValidator:
         pages = [self.check_page(doc, page) for page in self.page_names]
         self.check_unlisted_pages()
         self.check_deferred()
+        self.check_paged_tables(queries)
         if any(i.severity == "error" for i in [*self.issues, *folder.issues]):
             return None
         assert app_uuid is not None and isinstance(name, str)
@@ -522,7 +543,13 @@ class _AppValidator:
                 continue
             if spec["type"] == "string":
                 pattern = THEME_PATTERNS[spec["pattern"]]
-                if not isinstance(item, str) or not re.match(pattern, item):
+                bad_name = (
+                    spec["pattern"] == "color"
+                    and isinstance(item, str)
+                    and item.isalpha()
+                    and item.lower() not in CSS_COLOR_NAMES
+                )
+                if not isinstance(item, str) or not re.match(pattern, item) or bad_name:
                     self.error(
                         doc, (*path, key), f"theme {key} '{item}' is not a valid {spec['pattern']}"
                     )
@@ -640,8 +667,11 @@ class _AppValidator:
         if allowed is False or params is None or sql is None:
             return None
         compiled: dict[str, Any] | None = None
+        paging = self.check_pagination(doc, path, kind, spec)
+        if paging is False:
+            ok = False
         try:
-            compiled = compile_sql(sql, set(params))
+            compiled = compile_sql(sql, params, paging=isinstance(paging, dict))
         except SqlCompileError as exc:
             if sql_file is not None:
                 line = line_and_column(sql, exc.offset)[0]
@@ -668,9 +698,11 @@ class _AppValidator:
                         (*path, "params", param),
                         f"param '{param}' is not used in the SQL of query '{name}'",
                     )
+        if isinstance(paging, dict) and compiled is not None:
+            ok = self.check_paging_binds(doc, path, sql_path, name, spec, compiled, paging) and ok
         if not ok or compiled is None:
             return None
-        return {
+        result: dict[str, Any] = {
             "kind": kind,
             "resource": resource,
             "trigger": trigger,
@@ -679,6 +711,132 @@ class _AppValidator:
             "sql": sql,
             "compiled": compiled,
         }
+        if isinstance(paging, dict):
+            result["pagination"] = "offset"
+            result["paging"] = paging
+        return result
+
+    # -- server-side paging (inset.queries.paging) ---------------------------------------
+
+    def check_pagination(
+        self, doc: YamlDoc, path: PathKey, kind: str, spec: dict[str, Any]
+    ) -> dict[str, Any] | bool | None:
+        """The query's paging settings (server-side paging), None without, False if bad."""
+        if "pagination" not in spec:
+            if "defaultSort" in spec:
+                self.error(doc, (*path, "defaultSort"), "defaultSort needs pagination: offset")
+                return False
+            return None
+        if spec["pagination"] not in PAGINATION_MODES:
+            self.error(
+                doc,
+                (*path, "pagination"),
+                f"pagination '{spec['pagination']}' is not valid",
+                _one_of(PAGINATION_MODES),
+            )
+            return False
+        if kind != "read":
+            self.error(doc, (*path, "pagination"), "only read queries can be paginated")
+            return False
+        paging: dict[str, Any] = {"sortColumns": []}
+        if "defaultSort" in spec:
+            default = spec["defaultSort"]
+            if not isinstance(default, str) or not DEFAULT_SORT_PATTERN.match(default):
+                self.error(
+                    doc,
+                    (*path, "defaultSort"),
+                    f"defaultSort '{default}' is not a list of columns",
+                    "e.g. defaultSort: id, or created_at DESC, id",
+                )
+                return False
+            paging["defaultSort"] = default
+        return paging
+
+    def check_paging_binds(
+        self,
+        doc: YamlDoc,
+        path: PathKey,
+        sql_path: PathKey,
+        name: str,
+        spec: dict[str, Any],
+        compiled: dict[str, Any],
+        paging: dict[str, Any],
+    ) -> bool:
+        used = {b["paging"] for b in compiled["bindings"] if "paging" in b}
+        ok = True
+        for needed in ("limit", "offset"):
+            if needed not in used:
+                self.error(
+                    doc,
+                    sql_path,
+                    f"paginated query '{name}' never uses {{{{ paging.{needed} }}}}",
+                    "end the SQL with: LIMIT {{ paging.limit }} OFFSET {{ paging.offset }}",
+                )
+                ok = False
+        if "sort" in used and "defaultSort" not in spec:
+            self.error(
+                doc,
+                path,
+                f"query '{name}' uses {{{{ paging.sort }}}} but has no defaultSort",
+                "add e.g. defaultSort: id (the ORDER BY when the user sorts by nothing)",
+                key=True,
+            )
+            ok = False
+        paging["sort"] = "sort" in used
+        paging["search"] = "search" in used
+        return ok
+
+    def check_paged_tables(self, queries: dict[str, dict[str, Any]]) -> None:
+        """Tables with paging: server: bound to a paginated query, with declared columns
+        (their sortable keys become the query's sort whitelist)."""
+        for doc, path, node in self.paged_tables:
+            data = node.get("data")
+            match = PAGED_DATA.match(data) if isinstance(data, str) else None
+            if match is None:
+                self.error(
+                    doc,
+                    (*path, "data"),
+                    "a table with paging: server needs data: {{ queries.NAME.data }}",
+                    "server paging pages through one query's rows",
+                )
+                continue
+            name = match.group(1)
+            query = queries.get(name)
+            if query is None:
+                continue  # an unknown or invalid query: reported where it is referenced
+            if "pagination" not in query:
+                self.error(
+                    doc,
+                    (*path, "paging"),
+                    f"query '{name}' is not paginated",
+                    "add pagination: offset to the query and use {{ paging.limit }} "
+                    "and {{ paging.offset }} in its SQL",
+                )
+                continue
+            columns = node.get("columns")
+            if not isinstance(columns, list) or not columns:
+                self.error(
+                    doc,
+                    (*path, "paging"),
+                    "a table with paging: server needs columns:",
+                    "the server sorts only by the columns the table declares",
+                )
+                continue
+            paging = query["paging"]
+            if node.get("searchable") is True and not paging.get("search"):
+                self.error(
+                    doc,
+                    (*path, "searchable"),
+                    f"query '{name}' never uses {{{{ paging.search }}}}",
+                    "filter in its SQL, e.g. WHERE name LIKE '%' || {{ paging.search }} || '%'",
+                )
+            if node.get("sortable") is False or not paging.get("sort"):
+                continue
+            for column in columns:
+                key = column.get("key") if isinstance(column, dict) else None
+                sortable = isinstance(column, dict) and column.get("sortable") is not False
+                if isinstance(key, str) and sortable and key not in paging["sortColumns"]:
+                    paging["sortColumns"].append(key)
 
     def check_allowed_groups(
         self, doc: YamlDoc, path: PathKey, name: str, kind: str, spec: dict[str, Any]
@@ -1018,6 +1176,8 @@ class _AppValidator:
             self.form_fields[node["id"]] = [
                 f["name"] for f in node["fields"] if isinstance(f, dict) and "name" in f
             ]
+        if type_ == "table" and node.get("paging") == "server":
+            self.paged_tables.append((doc, path, node))
         if spec.get("requiresId") and "id" not in node:
             self.error(doc, path, f"{type_} needs an id", f"e.g. id: my{type_.capitalize()}")
         for group in spec.get("requireOneOf", []):
@@ -1167,7 +1327,9 @@ class _AppValidator:
                 self.error(doc, path, f"{kind} action is missing '{key}'")
         target = action[kind]
         here = (*path, kind)
-        if spec["target"] == "value":
+        if spec["target"] == "value" or (
+            spec["target"] == "download_source" and _is_template(target)
+        ):
             return
         if spec["target"] == "text":
             self.check_value(doc, here, target, {"type": "string"}, kind)
@@ -1175,7 +1337,8 @@ class _AppValidator:
         if not isinstance(target, str) or not target.strip():
             self.error(doc, here, f"{kind} needs {TARGET_KINDS[spec['target']]}")
             return
-        self.targets.append(_Target(doc, here, spec["target"], target))
+        kind_ = "read_query" if spec["target"] == "download_source" else spec["target"]
+        self.targets.append(_Target(doc, here, kind_, target))
 
     # -- cross references --------------------------------------------------------------
 

@@ -7,10 +7,13 @@ never enter SQL text: each connector renders the parts with its own placeholder.
 from __future__ import annotations
 
 import re
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 from typing import Any
 
+from inset.queries.files import FILE_FIELDS
+
 USER_FIELDS = ("externalIdentifier", "email", "firstName", "lastName", "groups", "metadata")
+PAGING_FIELDS = ("limit", "offset", "sort", "search")  # {{ paging.X }}: inset.queries.paging
 _REFERENCE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)*$")
 
 
@@ -24,7 +27,16 @@ class SqlCompileError(ValueError):
         self.hint = hint
 
 
-def _binding_for(reference: str, params: Collection[str], offset: int) -> dict[str, Any]:
+def _is_file(params: Collection[str], name: str) -> bool:
+    if not isinstance(params, Mapping):
+        return False
+    decl = params.get(name)
+    return isinstance(decl, Mapping) and decl.get("type") == "file"
+
+
+def _binding_for(
+    reference: str, params: Collection[str], offset: int, paging: bool = False
+) -> dict[str, Any]:
     if not _REFERENCE.match(reference):
         raise SqlCompileError(
             f"'{{{{ {reference} }}}}' is not a parameter name: SQL may only reference a "
@@ -47,8 +59,30 @@ def _binding_for(reference: str, params: Collection[str], offset: int) -> dict[s
         if path[1] != "metadata" and len(path) > 2:
             raise SqlCompileError(f"current_user.{path[1]} has no fields", offset)
         return {"user": path[1:]}
+    if path[0] == "paging" and "paging" not in params:
+        if not paging:
+            raise SqlCompileError(
+                f"'{{{{ {reference} }}}}' needs server-side paging on this query",
+                offset,
+                hint="add pagination: offset to the query (docs/queries.md, Server-side paging)",
+            )
+        if len(path) != 2 or path[1] not in PAGING_FIELDS:
+            raise SqlCompileError(
+                f"unknown paging field in '{reference}'",
+                offset,
+                hint="use one of: " + ", ".join(f"paging.{f}" for f in PAGING_FIELDS),
+            )
+        return {"paging": path[1]}
     if len(path) == 1 and path[0] in params:
         return {"param": path[0]}
+    if len(path) == 2 and _is_file(params, path[0]):
+        if path[1] not in FILE_FIELDS:
+            raise SqlCompileError(
+                f"a file param has no field '{path[1]}'",
+                offset,
+                hint="use one of: " + ", ".join(f"{path[0]}.{f}" for f in FILE_FIELDS),
+            )
+        return {"param": path[0], "field": path[1]}
     raise SqlCompileError(
         f"'{reference}' is not a declared param of this query",
         offset,
@@ -57,8 +91,15 @@ def _binding_for(reference: str, params: Collection[str], offset: int) -> dict[s
     )
 
 
-def compile_sql(sql: str, params: Collection[str]) -> dict[str, Any]:
+def compile_sql(sql: str, params: Collection[str], *, paging: bool = False) -> dict[str, Any]:
     """Split ``sql`` at each ``{{ ref }}`` into parts and bindings.
+
+    ``params`` are the declared param names, or the declarations (a mapping): then
+    ``{{ doc.name }}`` (a field of a ``type: file`` param, see ``inset.queries.files``)
+    compiles to ``{"param": "doc", "field": "name"}``.
+
+    ``paging``: the query has ``pagination: offset``, so ``{{ paging.limit }}`` and its
+    siblings become ``{"paging": FIELD}`` bindings (resolved by inset.queries.paging).
 
     Raises SqlCompileError for a reference that is not a declared param or a
     ``current_user`` path, for ``{{`` inside a quoted string or comment (it would not be
@@ -99,7 +140,7 @@ def compile_sql(sql: str, params: Collection[str]) -> dict[str, Any]:
             end = sql.find("}}", i + 2)
             if end < 0:
                 raise SqlCompileError("'{{' is never closed with '}}'", i)
-            bindings.append(_binding_for(sql[i + 2 : end].strip(), params, i))
+            bindings.append(_binding_for(sql[i + 2 : end].strip(), params, i, paging))
             parts.append("".join(current))
             current = []
             i = end + 2

@@ -8,7 +8,7 @@ boolean. docs/queries.md documents every type and bound.
 
 Returned values: str, int, float, bool, ``datetime.date`` (type date), ``datetime.datetime``
 (type datetime, aware when an offset was given), any JSON value (type json), a list of the
-item type (type array), or None.
+item type (type array), a ``FileValue`` (type file, see ``inset.queries.files``), or None.
 """
 
 from __future__ import annotations
@@ -20,10 +20,12 @@ from functools import lru_cache
 from typing import Any
 
 from inset.errors import BadRequest, ValidationFailed
+from inset.queries.files import FileValue, check_file
+from inset.queries.files import declaration_problems as file_declaration_problems
 from inset.queries.results import encode_value
 
 SCALAR_TYPES = ("string", "integer", "number", "boolean", "date", "datetime")
-PARAM_TYPES = (*SCALAR_TYPES, "json", "array")
+PARAM_TYPES = (*SCALAR_TYPES, "json", "array", "file")
 INT64_MIN = -(2**63)
 INT64_MAX = 2**63 - 1
 DEFAULT_MAX_ITEMS = 1000
@@ -110,6 +112,8 @@ def _declaration_problems(where: str, decl: Any, *, item: bool = False) -> list[
         problems.append(f"{where}.enum: must be a non-empty list")
     if kind == "array":
         problems += _declaration_problems(f"{where}.items", decl.get("items"), item=True)
+    if kind == "file":
+        return problems + file_declaration_problems(where, decl)
     if problems:
         return problems
     if "enum" in decl:
@@ -280,6 +284,7 @@ _CHECKS = {
     "datetime": _check_datetime,
     "json": _check_json,
     "array": _check_array,
+    "file": check_file,
 }
 
 
@@ -375,6 +380,8 @@ def audit_params(declared: dict[str, dict[str, Any]], values: dict[str, Any]) ->
     for name, value in values.items():
         if (declared.get(name) or {}).get("secret", False):
             result[name] = "***"
+        elif isinstance(value, FileValue):
+            result[name] = value.summary()
         else:
             result[name] = _clip(encode_value(value))
     return result

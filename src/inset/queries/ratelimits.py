@@ -22,11 +22,12 @@ from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
-from limits import RateLimitItem, parse_many
+from limits import RateLimitItem, RateLimitItemPerSecond, parse_many
 from limits.aio.storage import MemoryStorage, RedisStorage, Storage
 from limits.aio.strategies import FixedWindowRateLimiter
 from redis.asyncio import ConnectionPool
 
+from inset.db import Database
 from inset.errors import TooManyRequests
 from inset.logs import log
 from inset.resources.schemas import mask_url
@@ -158,3 +159,120 @@ async def session_slot(session_id: str) -> AsyncIterator[None]:
 def running_queries() -> dict[str, Any]:
     """Per-session running counts (for tests and diagnostics)."""
     return dict(_running)
+
+
+# Authentication refusals per client IP (INSET_AUTH_DENIALS_PER_MINUTE). Each refusal is an
+# audit row (auth.denied): beyond the limit a flood of bad requests would be a write
+# amplification, so further refusals answer 429 without a row each, and one aggregated
+# auth.denied_suppressed event per IP and window records how many were suppressed (written
+# when the window closes, by each process for its own refusals).
+
+DENIAL_WINDOW_SECONDS = 60
+DENIAL_NAMESPACE = "auth-denials"
+
+
+@dataclass
+class _DenialLimiter:
+    spec: tuple[int, int, str | None]
+    loop: asyncio.AbstractEventLoop
+    item: RateLimitItem
+    strategy: FixedWindowRateLimiter
+
+
+_denial_limiter: _DenialLimiter | None = None
+_suppressed: dict[tuple[str, int], int] = {}
+_flushes: dict[tuple[str, int], asyncio.TimerHandle] = {}
+_flush_tasks: set[asyncio.Task[int]] = set()
+
+
+def _get_denial_limiter() -> _DenialLimiter | None:
+    global _denial_limiter
+    settings = get_settings()
+    spec = (settings.auth_denials_per_minute, DENIAL_WINDOW_SECONDS, settings.redis_url)
+    if spec[0] <= 0:
+        return None
+    loop = asyncio.get_running_loop()
+    if _denial_limiter is None or _denial_limiter.spec != spec or _denial_limiter.loop is not loop:
+        storage, _pool = _storage(spec[2])
+        item = RateLimitItemPerSecond(spec[0], spec[1])
+        _denial_limiter = _DenialLimiter(spec, loop, item, FixedWindowRateLimiter(storage))
+    return _denial_limiter
+
+
+async def denial_allowed(ip: str, database: Database) -> int | None:
+    """Count one refusal from ``ip``. None: audit it as usual. Otherwise the client is over
+    the limit: the refusal is counted for the aggregated event and the Retry-After (s) for
+    the 429 is returned."""
+    limiter = _get_denial_limiter()
+    if limiter is None:
+        return None
+    try:
+        if await limiter.strategy.hit(limiter.item, DENIAL_NAMESPACE, ip):
+            return None
+        stats = await limiter.strategy.get_window_stats(limiter.item, DENIAL_NAMESPACE, ip)
+    except Exception as exc:  # the shared store is down: audit every refusal, as before
+        log.warning("denial_limit_unavailable", error=type(exc).__qualname__)
+        return None
+    window = int(time.time() // DENIAL_WINDOW_SECONDS)
+    key = (ip, window)
+    _suppressed[key] = _suppressed.get(key, 0) + 1
+    if key not in _flushes:
+        delay = (window + 1) * DENIAL_WINDOW_SECONDS - time.time()
+        _flushes[key] = limiter.loop.call_later(max(0.0, delay), _schedule_flush, database, key)
+    return max(1, math.ceil(stats.reset_time - time.time()))
+
+
+def _schedule_flush(database: Database, key: tuple[str, int]) -> None:
+    task = asyncio.get_running_loop().create_task(flush_suppressed_denials(database, [key]))
+    _flush_tasks.add(task)
+    task.add_done_callback(_flush_tasks.discard)
+
+
+async def flush_suppressed_denials(
+    database: Database, keys: list[tuple[str, int]] | None = None
+) -> int:
+    """Write the ``auth.denied_suppressed`` events now (``keys``: those windows; default:
+    all pending). Returns how many events were written. Never raises."""
+    from inset.audit.service import record  # the audit service imports the query engine
+
+    pending = list(_suppressed) if keys is None else [k for k in keys if k in _suppressed]
+    written = 0
+    for ip, window in pending:
+        count = _suppressed.pop((ip, window), 0)
+        handle = _flushes.pop((ip, window), None)
+        if handle is not None:
+            handle.cancel()
+        try:
+            async with database.session() as session:
+                await record(
+                    session,
+                    "auth.denied_suppressed",
+                    actor_type="anonymous",
+                    outcome="denied",
+                    ip=ip,
+                    data={
+                        "count": count,
+                        "limit": get_settings().auth_denials_per_minute,
+                        "windowStart": window * DENIAL_WINDOW_SECONDS,
+                        "windowSeconds": DENIAL_WINDOW_SECONDS,
+                    },
+                )
+            written += 1
+        except Exception as exc:  # the metadata database is down: the count is lost, logged
+            log.warning("denied_suppressed_not_recorded", ip=ip, count=count, error=str(exc))
+    return written
+
+
+def pending_suppressed_denials() -> int:
+    """Suppressed refusals not yet written as auth.denied_suppressed (in this process)."""
+    return sum(_suppressed.values()) + sum(1 for t in _flush_tasks if not t.done())
+
+
+def reset_denials() -> None:
+    """Forget the denial limiter and pending aggregated counts (tests)."""
+    global _denial_limiter
+    _denial_limiter = None
+    for handle in _flushes.values():
+        handle.cancel()
+    _flushes.clear()
+    _suppressed.clear()

@@ -38,6 +38,7 @@ from inset.errors import (
 )
 from inset.logs import log
 from inset.queries.compiler import USER_FIELDS
+from inset.queries.paging import run_paged
 from inset.queries.params import audit_params, validate_params
 from inset.queries.ratelimits import check_rate, session_slot
 from inset.queries.rest import resolve
@@ -108,6 +109,12 @@ def bind(
                 resolved.append(([_as_bind(v) for v in value or []], True))
             elif kind == "json":
                 resolved.append((None if value is None else JsonParam(value), False))
+            elif kind == "file":  # {{ doc }}: the bytes; {{ doc.name }}: a FILE_FIELDS value
+                part = binding.get("field")
+                if value is None:
+                    resolved.append((None, False))
+                else:
+                    resolved.append((value.field_value(part) if part else value.content, False))
             else:
                 resolved.append((value, False))
         elif (
@@ -322,6 +329,7 @@ async def _run(
     name: str,
     params: Any,
     audit: dict[str, Any],
+    paging: Any = None,
 ) -> dict[str, Any]:
     queries = bundle.get("queries") if isinstance(bundle, dict) else None
     query = queries.get(name) if isinstance(queries, dict) and isinstance(name, str) else None
@@ -354,9 +362,10 @@ async def _run(
     audit["params"] = audit_params(declared, values)
     current_user = ctx.current_user()
     rest = query.get("rest")
+    paged = rest is None and kind == "read" and query.get("pagination") is not None
     compiled: dict[str, Any] = {}
     bind_values: list[Any] = []
-    if rest is None:
+    if rest is None and not paged:
         compiled, bind_values = bind(name, query.get("compiled"), declared, values, current_user)
     resource_name = query.get("resource")
     if not isinstance(resource_name, str):
@@ -371,6 +380,21 @@ async def _run(
         ) from None
     if rest is not None:
         return await _execute_rest(name, config, rest, declared, values, current_user)
+    if paged:  # server-side paging: inset.queries.paging (one page plus totalRows)
+        return await run_paged(
+            name,
+            query,
+            paging,
+            declared=declared,
+            values=values,
+            current_user=current_user,
+            dialect=config.type,
+            max_rows=get_settings().query_max_rows,
+            bind=bind,
+            execute=lambda sql, bound: _execute(
+                name, config, sql, bound, read_only=True, current_user=current_user
+            ),
+        )
     return await _execute(
         name,
         config,
@@ -389,8 +413,11 @@ async def run_query(
     params: Any,
     *,
     request_id: str | None = None,
+    paging: Any = None,
 ) -> dict[str, Any]:
-    """Run query ``name`` of ``bundle`` for the session ``ctx`` with client ``params``.
+    """Run query ``name`` of ``bundle`` for the session ``ctx`` with client ``params``
+    (and, for a ``pagination: offset`` query, the client's ``paging``: one page of rows
+    plus ``totalRows``, see inset.queries.paging).
 
     Returns ``{"columns", "rows", "rowCount", "truncated"}`` (read) or
     ``{"affectedRows"}`` (write). Raises InsetError: 404 ``unknown_query``, 400
@@ -403,7 +430,7 @@ async def run_query(
     try:
         await check_rate(str(ctx.external_user_id))
         async with session_slot(ctx.session_id):
-            body = await _run(session, ctx, bundle, name, params, audit)
+            body = await _run(session, ctx, bundle, name, params, audit, paging)
     except InsetError as exc:
         audit["durationMs"] = round((time.monotonic() - started) * 1000)
         audit["error"] = {"code": exc.code, "status": exc.status_code}
@@ -418,6 +445,8 @@ async def run_query(
     if "rowCount" in body:
         audit["rowCount"] = body["rowCount"]
         audit["truncated"] = body["truncated"]
+    if "totalRows" in body:
+        audit["paging"] = {**body["paging"], "totalRows": body["totalRows"]}
     await _audit(session, ctx, request_id, "ok", audit)
     log.debug(
         "query_run",

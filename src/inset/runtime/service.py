@@ -12,9 +12,9 @@ from inset.embed.context import SessionContext
 from inset.embed.service import RequestMeta, release_bundle
 from inset.errors import ValidationFailed
 
-CLIENT_QUERY_KEYS = ("kind", "trigger", "selector")
+CLIENT_QUERY_KEYS = ("kind", "trigger", "selector", "pagination")
 CLIENT_PARAM_KEYS = ("type", "value", "items", "nullable")
-RUNTIME_EVENTS = ("page.viewed",)
+RUNTIME_EVENTS = ("page.viewed", "data.downloaded")
 
 
 def client_bundle(bundle: dict[str, Any]) -> dict[str, Any]:
@@ -61,13 +61,18 @@ async def record_runtime_event(
     event_type: str,
     page: str | None,
     meta: RequestMeta,
+    details: dict[str, Any] | None = None,
 ) -> None:
-    """Audit an event the runtime reports (page views)."""
+    """Audit an event the runtime reports: page views, downloads (``details``: query,
+    rowCount, format; unset keys are left out)."""
     if event_type not in RUNTIME_EVENTS:
         raise ValidationFailed(f"type must be one of: {', '.join(RUNTIME_EVENTS)}", field="type")
     bundle = await release_bundle(session, ctx.release_id)
     if page is not None and page not in {p["name"] for p in bundle.get("pages", [])}:
         raise ValidationFailed(f"page: the app has no page '{page}'", field="page")
+    extra = {k: v for k, v in (details or {}).items() if v is not None}
+    if "query" in extra and extra["query"] not in bundle.get("queries", {}):
+        raise ValidationFailed(f"query: the app has no query '{extra['query']}'", field="query")
     await record(
         session,
         event_type,
@@ -79,5 +84,5 @@ async def record_runtime_event(
         request_id=meta.request_id,
         ip=meta.ip,
         user_agent=meta.user_agent,
-        data={"page": page},
+        data={"page": page, **extra},
     )

@@ -17,6 +17,7 @@ from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import aiomysql
+from pymysql.converters import encoders  # type: ignore[import-untyped]
 
 from inset.queries.compiler import render
 from inset.queries.results import QueryResult, RowCollector
@@ -61,8 +62,24 @@ def parse_url(url: str) -> dict[str, Any]:
     }
 
 
+class _Binary:
+    """Bytes for aiomysql, whose own bytes path calls an alias PyMySQL 1.1+ broke on
+    purpose (PyMySQL issue 1274): escaped as ``_binary X'<hex>'`` by PyMySQL's encoders."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: bytes) -> None:
+        self.value = value
+
+
+encoders[_Binary] = lambda value, mapping=None: f"_binary X'{value.value.hex()}'"
+
+
 def adapt(value: Any) -> Any:
-    """A bind value as MySQL takes it: JSON as text, aware datetimes in UTC (no zones)."""
+    """A bind value as MySQL takes it: JSON as text, aware datetimes in UTC (no zones),
+    bytes (file params) as a binary literal."""
+    if isinstance(value, (bytes, bytearray, memoryview)):
+        return _Binary(bytes(value))
     if isinstance(value, JsonParam):
         return json.dumps(value.value, ensure_ascii=False, separators=(",", ":"))
     if isinstance(value, (dict, list)):

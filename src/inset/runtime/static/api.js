@@ -84,8 +84,9 @@ export function createApi(boot, { onSessionEnded } = {}) {
 
   return {
     getApp: () => request("GET", "/app"),
-    runQuery: (name, params, options) =>
-      request("POST", `/queries/${encodeURIComponent(name)}/run`, { params }, options),
+    // options: {signal, paging} (paging: {limit, offset, sort, search} of a paginated query)
+    runQuery: (name, params, { paging, ...options } = {}) =>
+      request("POST", `/queries/${encodeURIComponent(name)}/run`, paging ? { params, paging } : { params }, options),
     sendEvent: (event) => request("POST", "/events", event),
     logout: () => request("POST", "/logout", {}),
   };

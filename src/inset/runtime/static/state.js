@@ -13,6 +13,9 @@ export const AUTO_QUERY_DEBOUNCE_MS = 250;
 const PARENT_TIMEOUT_MS = 5000;
 const TOAST_MS = 5000;
 const MAX_CONCURRENT_QUERIES = 4;
+const DEFAULT_PAGE_SIZE = 20; // as components/table.js
+const DOWNLOAD_LIMIT = 10_000_000; // the server cuts it to its row limit
+const PAGED_DATA = /^\{\{\s*queries\.([A-Za-z_][A-Za-z0-9_]*)\.data\s*\}\}$/;
 
 // Initial state per type (keys as in the component catalogue, src/inset/apps/components.py).
 // A literal `value` prop is the initial value; a {{ binding }} is evaluated once at start.
@@ -78,6 +81,12 @@ export function createStore({ app, api, messenger }) {
       components.set(def.id, { type: def.type, def, state: signal({}) });
       initial.push(def);
     });
+  }
+  // Tables with paging: server, by the pagination: offset query they page through.
+  const pagedTables = new Map(); // query name -> table def
+  for (const { def } of components.values()) {
+    const match = def.type === "table" && def.paging === "server" && typeof def.data === "string" && PAGED_DATA.exec(def.data);
+    if (match && !pagedTables.has(match[1])) pagedTables.set(match[1], def);
   }
   for (const [name, def] of Object.entries(app.queries || {})) {
     queries.set(name, {
@@ -194,6 +203,21 @@ export function createStore({ app, api, messenger }) {
     return params;
   }
 
+  /**
+   * The paging request of a pagination: offset query, from the state of the table that
+   * pages through it (reading that state subscribes the caller). null for other queries.
+   */
+  function pagingFor(name) {
+    const q = queries.get(name);
+    if (!q?.def.pagination) return null;
+    const table = pagedTables.get(name);
+    const state = table ? components.get(table.id)?.state.value ?? {} : {};
+    const limit = Number.isInteger(table?.pageSize) && table.pageSize > 0 ? table.pageSize : DEFAULT_PAGE_SIZE;
+    const page = Number.isInteger(state.page) && state.page > 0 ? state.page : 0;
+    const sort = state.sort && typeof state.sort.key === "string" ? { key: state.sort.key, direction: state.sort.direction === "desc" ? "desc" : "asc" } : null;
+    return { limit, offset: page * limit, sort, search: typeof state.searchText === "string" ? state.searchText : "" };
+  }
+
   function setQueryState(q, patch) {
     q.state.value = { ...q.state.value, ...patch };
   }
@@ -218,7 +242,7 @@ export function createStore({ app, api, messenger }) {
   }
 
   /** Run a server query now. Resolves to its result; rejects with ApiError on failure. */
-  async function runQuery(name, { params } = {}) {
+  async function runQuery(name, { params, paging } = {}) {
     const q = queries.get(name);
     if (!q) throw new ApiError(404, "unknown_query", `Unknown query "${name}".`);
     if (q.def.kind === "parent") {
@@ -228,6 +252,7 @@ export function createStore({ app, api, messenger }) {
     clearTimeout(q.timer);
     q.timer = null;
     const body = params ?? untracked(() => computeParams(q.def));
+    const page = paging ?? untracked(() => pagingFor(name));
     const seq = ++q.seq;
     if (q.abort) q.abort.abort();
     const controller = new AbortController();
@@ -238,7 +263,7 @@ export function createStore({ app, api, messenger }) {
       if (wait) await wait;
       let result;
       try {
-        result = await api.runQuery(name, body, { signal: controller.signal });
+        result = await api.runQuery(name, body, page ? { signal: controller.signal, paging: page } : { signal: controller.signal });
       } finally {
         releaseSlot();
       }
@@ -250,6 +275,7 @@ export function createStore({ app, api, messenger }) {
           columns: Array.isArray(result?.columns) ? result.columns.map((c) => (c && typeof c === "object" ? c.name : c)) : [],
           rowCount: typeof result?.rowCount === "number" ? result.rowCount : null,
           truncated: Boolean(result?.truncated),
+          ...(page ? { totalRows: typeof result?.totalRows === "number" ? result.totalRows : null, paging: result?.paging ?? page } : {}),
           isLoading: false,
           error: null,
           errorCode: null,
@@ -283,14 +309,23 @@ export function createStore({ app, api, messenger }) {
       if (kind !== "read" || (q.def.trigger ?? "auto") !== "auto") continue;
       disposers.push(effect(() => {
         const params = computeParams(q.def);
-        const key = JSON.stringify(params);
+        const paging = pagingFor(name);
+        const inputs = JSON.stringify([params, paging?.search ?? null]);
+        const key = JSON.stringify([params, paging]);
         untracked(() => {
           if (key === q.lastKey) return;
           const first = q.lastKey === null;
+          const table = pagedTables.get(name);
+          if (!first && paging && paging.offset > 0 && inputs !== q.lastInputs && table) {
+            setComponentState(table.id, { page: 0 }); // new filters: back to page 1 (re-runs this)
+            return;
+          }
+          const typed = inputs !== q.lastInputs; // params or search text: debounce; a page click: at once
           q.lastKey = key;
+          q.lastInputs = inputs;
           clearTimeout(q.timer);
-          const go = () => runQuery(name, { params }).catch(() => {});
-          if (first) go();
+          const go = () => runQuery(name, { params, paging }).catch(() => {});
+          if (first || !typed) go();
           else q.timer = setTimeout(go, AUTO_QUERY_DEBOUNCE_MS);
         });
       }));
@@ -416,6 +451,8 @@ export function createStore({ app, api, messenger }) {
         else console.warn(`inset: unknown modal "${id}"`);
       } else if (typeof action.go_to_page === "string") {
         navigate(action.go_to_page);
+      } else if ("download" in action) {
+        if (!(await download(action))) return false;
       } else if ("send_to_parent" in action) {
         const { value, error } = untracked(() => evaluate(action.send_to_parent));
         if (!error) messenger.sendToParent(value);
@@ -424,6 +461,34 @@ export function createStore({ app, api, messenger }) {
       }
     }
     return true;
+  }
+
+  // ---- downloads ----------------------------------------------------------------------
+
+  /** All rows of a read query: a paginated one is fetched whole (up to the row limit). */
+  async function allRows(name) {
+    const q = queries.get(name);
+    if (!q) throw new ApiError(404, "unknown_query", `Unknown query "${name}".`);
+    const paging = untracked(() => pagingFor(name));
+    if (paging) {
+      const params = untracked(() => computeParams(q.def));
+      const result = await api.runQuery(name, params, { paging: { ...paging, limit: DOWNLOAD_LIMIT, offset: 0 } });
+      return Array.isArray(result?.rows) ? result.rows : [];
+    }
+    if (q.state.peek().data === null) await runQuery(name);
+    const data = q.state.peek().data;
+    return Array.isArray(data) ? data : [];
+  }
+
+  // Saving files and the download action live in download.js, fetched on first use.
+  async function saveDownload(options) {
+    const m = await import("./download.js");
+    return m.saveDownload(options, { page: untracked(() => currentPage.value), sendEvent: api.sendEvent });
+  }
+
+  async function download(action) {
+    const m = await import("./download.js");
+    return m.downloadAction(action, { evaluate: (v) => untracked(() => evaluate(v)), allRows, saveDownload, notify });
   }
 
   function dispose() {
@@ -449,6 +514,8 @@ export function createStore({ app, api, messenger }) {
     setComponentState,
     queryState: (name) => queries.get(name)?.state ?? null,
     runQuery,
+    allRows,
+    saveDownload,
     runActions,
     startAutoQueries,
     startParentQueries,

@@ -97,10 +97,33 @@ export function paginate(rows, page, pageSize) {
   };
 }
 
-/** search -> sort -> paginate, in that order. */
-export function tableView(rows, { columns, searchText, sort, page, pageSize }) {
+/** search -> sort: every row the table shows, on any page (what a download saves). */
+export function viewRows(rows, { columns, searchText, sort }) {
   const list = Array.isArray(rows) ? rows : [];
   const filtered = filterRows(list, columns, searchText);
-  const sorted = sort ? sortRows(filtered, sort.key, sort.direction) : filtered;
-  return paginate(sorted, page, pageSize);
+  return sort ? sortRows(filtered, sort.key, sort.direction) : filtered;
+}
+
+/** search -> sort -> paginate, in that order. */
+export function tableView(rows, { columns, searchText, sort, page, pageSize }) {
+  return paginate(viewRows(rows, { columns, searchText, sort }), page, pageSize);
+}
+
+/**
+ * The view of a server-paged table: `rows` is one page, `total` the server's totalRows,
+ * `offset` where the page starts. Same shape as paginate().
+ */
+export function serverView(rows, { total, offset, page, pageSize }) {
+  const list = Array.isArray(rows) ? rows : [];
+  const size = Number.isInteger(pageSize) && pageSize > 0 ? pageSize : 10;
+  const count = Number.isInteger(total) && total >= 0 ? total : list.length;
+  const from = Number.isInteger(offset) && offset >= 0 ? offset : 0;
+  return {
+    rows: list,
+    page: Number.isInteger(page) && page >= 0 ? page : Math.floor(from / size),
+    pageCount: Math.max(1, Math.ceil(count / size)),
+    start: list.length === 0 ? 0 : from + 1,
+    end: from + list.length,
+    total: count,
+  };
 }

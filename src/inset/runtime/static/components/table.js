@@ -1,10 +1,12 @@
-// table: rows from a binding, column formats, search, click-to-sort, paging, row selection.
-// Props and state as in the catalogue (src/inset/apps/components.py). State: selectedRow,
-// selectedRows, selectedIndex (index in the data), page (from 0), searchText, sort.
+// table: rows from a binding, column formats, search, click-to-sort, paging, row selection,
+// CSV download. Props and state as in the catalogue (src/inset/apps/components.py). State:
+// selectedRow, selectedRows, selectedIndex (index in the data), page (from 0), searchText,
+// sort. With paging: server the query holds one page: the store sends page, sort and search
+// to the server (state.js pagingFor) and the server answers totalRows.
 import { html } from "../html.js";
-import { useEffect, useRef } from "../vendor/hooks.module.js";
+import { useEffect, useRef, useState } from "../vendor/hooks.module.js";
 import { formatValue, isNumericFormat, safeHref } from "../format.js";
-import { nextSort, resolveColumns, tableView } from "../table-model.js";
+import { nextSort, resolveColumns, serverView, tableView, viewRows } from "../table-model.js";
 import { domId, Empty, ErrorPanel, Loading, queryStatus, warnOnce } from "./common.js";
 
 export const DEFAULT_PAGE_SIZE = 20;
@@ -50,14 +52,14 @@ function onRowKeyDown(e, select) {
  * When the rows change: back to the first page if the row count changed (a new search),
  * and refresh the selection to the matching new rows, or drop rows that are gone.
  */
-function useFollowData(rows, rowKey, state, set) {
+function useFollowData(rows, rowKey, state, set, server) {
   const previous = useRef(rows);
   useEffect(() => {
     const before = previous.current;
     previous.current = rows;
     if (before === rows || !Array.isArray(rows)) return;
     const patch = {};
-    if (Array.isArray(before) && before.length !== rows.length && state.page !== 0) patch.page = 0;
+    if (!server && Array.isArray(before) && before.length !== rows.length && state.page !== 0) patch.page = 0;
     if (state.selectedRow !== null && state.selectedRow !== undefined) {
       const index = rows.findIndex((row) => sameRow(row, state.selectedRow, rowKey));
       if (index === -1) Object.assign(patch, { selectedRow: null, selectedIndex: null });
@@ -87,6 +89,29 @@ function Cell({ row, column }) {
   return html`<td class=${cls} title=${text.length > 30 ? text : undefined}>${text}</td>`;
 }
 
+const count = new Intl.NumberFormat();
+
+/** The Download CSV button: the rows the table shows (all pages), or for paging: server
+ * all rows of the query up to the server's row limit. */
+function DownloadButton({ def, store, columns, rows, state, queryName, server }) {
+  const [busy, setBusy] = useState(false);
+  const onClick = async () => {
+    setBusy(true);
+    try {
+      const data = server && queryName ? await store.allRows(queryName)
+        : viewRows(rows, { columns, searchText: state.searchText, sort: state.sort });
+      const cols = columns.map((c) => ({ key: c.key, label: c.label }));
+      await store.saveDownload({ data, query: queryName, format: "csv", filename: def.id || queryName || "table", columns: cols });
+    } catch (err) {
+      store.notify(`The download failed: ${err?.message || "unknown error"}`, "error");
+    } finally {
+      setBusy(false);
+    }
+  };
+  return html`<button type="button" class="inset-btn inset-btn--secondary inset-btn--small inset-table__download"
+    disabled=${busy} aria-busy=${busy ? "true" : "false"} onClick=${onClick}>Download CSV</button>`;
+}
+
 export function Table({ def, store }) {
   const stateSignal = store.componentState(def.id);
   const state = stateSignal ? stateSignal.value : { page: 0, searchText: "", sort: null, selectedRow: null, selectedRows: [] };
@@ -96,7 +121,8 @@ export function Table({ def, store }) {
   const data = Array.isArray(r.value) ? r.value : Array.isArray(r.value?.rows) ? r.value.rows : null;
   const rowKey = typeof def.rowKey === "string" ? def.rowKey
     : data && data[0] && typeof data[0] === "object" && "id" in data[0] ? "id" : null;
-  useFollowData(data, rowKey, state, set);
+  const server = def.paging === "server";
+  useFollowData(data, rowKey, state, set, server);
 
   if (status.error) {
     return html`<${ErrorPanel} title="Couldn't load this table" message=${status.error} onRetry=${status.retry} />`;
@@ -114,7 +140,11 @@ export function Table({ def, store }) {
   const label = typeof def.title === "string" ? def.title : typeof def.label === "string" ? def.label : null;
   const columns = resolveColumns(def.columns, rows);
   const pageSize = Number.isInteger(def.pageSize) && def.pageSize > 0 ? def.pageSize : DEFAULT_PAGE_SIZE;
-  const view = tableView(rows, { columns, searchText: state.searchText, sort: state.sort, page: state.page, pageSize });
+  const queryName = status.queries[0] ?? null;
+  const paged = server && queryName ? store.queryState(queryName).value : null;
+  const view = paged
+    ? serverView(rows, { total: paged.totalRows, offset: paged.paging?.offset, page: state.page, pageSize })
+    : tableView(rows, { columns, searchText: state.searchText, sort: state.sort, page: state.page, pageSize });
   const mode = selectionMode(def.selectable);
   const selectable = mode !== "none";
   const tableSortable = def.sortable !== false;
@@ -140,10 +170,15 @@ export function Table({ def, store }) {
   };
   const activeIndex = Math.max(0, view.rows.findIndex((row) => isSelected(row)));
 
-  const search = def.searchable === true ? html`<div class="inset-table__search">
-      <input class="inset-input inset-input--search" type="search"
+  const download = def.downloadable === true
+    ? html`<${DownloadButton} def=${def} store=${store} columns=${columns} rows=${rows} state=${state}
+        queryName=${queryName} server=${server} />`
+    : null;
+  const search = def.searchable === true || download ? html`<div class="inset-table__search">
+      ${def.searchable === true ? html`<input class="inset-input inset-input--search" type="search"
         placeholder="Search" aria-label=${`Search ${label || "table"}`} aria-controls=${id} value=${state.searchText}
-        onInput=${(e) => set({ searchText: e.currentTarget.value, page: 0 })} />
+        onInput=${(e) => set({ searchText: e.currentTarget.value, page: 0 })} />` : null}
+      ${download}
     </div>` : null;
 
   const header = html`<tr>${columns.map((c) => {
@@ -188,7 +223,7 @@ export function Table({ def, store }) {
     </div>`}
     ${!empty && (view.pageCount > 1 || truncated) ? html`<div class="inset-table__footer">
       <span class="inset-table__count">
-        ${view.start}–${view.end} of ${view.total}${truncated ? " (first rows only)" : ""}
+        ${count.format(view.start)}–${count.format(view.end)} of ${count.format(view.total)}${truncated && !server ? " (first rows only)" : ""}
       </span>
       ${view.pageCount > 1 ? html`<div class="inset-pager" role="group" aria-label="Pages">
         <button type="button" class="inset-btn inset-btn--secondary inset-btn--small" disabled=${view.page === 0}

@@ -1,7 +1,9 @@
 // file_upload: pick files, checked in the browser against `accept` and `maxSizeBytes`,
 // read as base64. State: value = files = [{name, type, size, data}] (data: base64, no
-// data: prefix). A write query can take a file's content from {{ upload.value[0].data }}.
-// (The server re-checks params; typed file params on the server are still to come.)
+// data: prefix) — exactly the object a query's `type: file` param takes, e.g.
+// `doc: {type: file, maxBytes: 2097152, accept: [.pdf], value: "{{ upload.value[0] }}"}`
+// (in a form: "{{ myForm.data.FIELD[0] }}"). The server checks it again (size, type,
+// magic bytes) and binds the bytes: docs/queries.md, "File params".
 import { html } from "../html.js";
 import { useSignal } from "../vendor/signals.module.js";
 import { domId, textOf } from "./common.js";
