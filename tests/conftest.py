@@ -23,6 +23,8 @@ os.environ.update(
         "INSET_SECRET_KEY": "test-secret-key-not-for-production-0123456789",
         "INSET_PUBLIC_URL": "http://testserver",
         "INSET_LOG_LEVEL": "warning",
+        # Every test refuses from 127.0.0.1; tests/security enables the limit itself.
+        "INSET_AUTH_DENIALS_PER_MINUTE": "0",
     }
 )
 os.environ.pop("INSET_DATABASE_URL", None)
@@ -30,6 +32,7 @@ os.environ.pop("INSET_DATABASE_URL", None)
 from inset import migrations  # noqa: E402
 from inset.app import create_app  # noqa: E402
 from inset.db import Database  # noqa: E402
+from inset.resources.connectors import close_all_connectors  # noqa: E402
 
 PG_ADMIN_DSN = os.environ.get("INSET_TEST_PG", "postgresql://postgres@127.0.0.1:5432/postgres")
 MYSQL_HOST = os.environ.get("INSET_TEST_MYSQL_HOST", "127.0.0.1")
@@ -96,8 +99,13 @@ async def client(database: Database) -> AsyncIterator[httpx.AsyncClient]:
     """The real ASGI app over httpx, on the test's metadata database."""
     app = create_app(database=database)
     transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
-        yield http
+    try:
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            yield http
+    finally:
+        # The app's lifespan does not run here: close the resource connections it opened
+        # (pooled read-only SQLite connections outlive a request), as shutdown would.
+        await close_all_connectors()
 
 
 @pytest.fixture

@@ -22,6 +22,18 @@ def test_every_setting_is_documented() -> None:
     assert documented - expected == set(), "documented settings that do not exist"
 
 
+# Host-side variables the docs' code samples read (the host's own environment, not Inset's).
+HOST_VARIABLES = {"INSET_TOKEN", "INSET_URL", "INSET_DEPLOY_TOKEN"}
+
+
+def test_every_setting_named_in_the_docs_exists() -> None:
+    expected = {f"INSET_{name.upper()}" for name in Settings.model_fields}
+    for page in sorted(DOCS.glob("*.md")):
+        named = set(re.findall(r"\b(INSET_[A-Z0-9_]*[A-Z0-9])\b", page.read_text()))
+        unknown = named - expected - HOST_VARIABLES
+        assert unknown == set(), f"{page.name} names settings that do not exist: {unknown}"
+
+
 def _command_paths(app: typer.Typer, prefix: str = "") -> set[str]:
     paths = set()
     for command in app.registered_commands:

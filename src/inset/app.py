@@ -13,13 +13,20 @@ from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
+from sqlalchemy.exc import SQLAlchemyError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from inset import __version__
-from inset.db import Database
-from inset.errors import InsetError
+from inset.audit.chainer import Chainer
+from inset.auth.throttle import close as close_login_throttle
+from inset.body_guard import BodyGuardMiddleware
+from inset.db import Database, describe_db_error, is_unavailable
+from inset.errors import DatabaseUnavailable, InsetError
 from inset.logs import configure_logging, log
+from inset.metrics import MetricsMiddleware
+from inset.openapi import COMMON_ERRORS
 from inset.resources.connectors import close_all_connectors
+from inset.runtime.routes import QUERY_RUN_PATH
 from inset.settings import Settings, get_settings
 
 STATIC_DIR = Path(__file__).parent / "runtime" / "static"
@@ -78,11 +85,16 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         owned = database is None
         app.state.db = database or Database(settings.effective_database_url)
+        # Links committed audit events into the hash chain; a last pass on shutdown.
+        chainer = Chainer(app.state.db, settings.audit_chain_interval_ms / 1000)
+        chainer.start()
         try:
             yield
         finally:
+            await chainer.stop()
             # Resource pools were opened in this event loop and must be closed in it.
             await close_all_connectors()
+            await close_login_throttle()  # its Redis pool, if any
             if owned:
                 await app.state.db.dispose()
 
@@ -93,6 +105,7 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         docs_url="/api/docs",
         redoc_url=None,
         openapi_url="/openapi.json",
+        responses=COMMON_ERRORS,
     )
     app.state.settings = settings
     if database is not None:
@@ -123,6 +136,15 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
             status_code=500,
         )
 
+    @app.exception_handler(SQLAlchemyError)
+    async def _database_error(request: Request, exc: SQLAlchemyError) -> JSONResponse:
+        # The one place where "metadata database unreachable" becomes a clean 503.
+        if not is_unavailable(exc):
+            return await _unexpected(request, exc)
+        log.warning("database_unavailable", path=request.url.path, error=describe_db_error(exc))
+        error = DatabaseUnavailable("The metadata database is unavailable; retry shortly.")
+        return JSONResponse(error.to_body(), status_code=503, headers={"Retry-After": "5"})
+
     @app.middleware("http")
     async def _request_context(
         request: Request, call_next: Callable[[Request], Awaitable[Response]]
@@ -131,8 +153,10 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         request.state.request_id = request_id
         structlog.contextvars.bind_contextvars(request_id=request_id)
         length = request.headers.get("content-length")
-        if length is not None and (
-            not length.isdigit() or int(length) > settings.max_request_bytes
+        if (
+            length is not None
+            and (not length.isdigit() or int(length) > settings.max_request_bytes)
+            and not QUERY_RUN_PATH.match(request.url.path)  # sizes its own limit (file params)
         ):
             response: Response = JSONResponse(
                 {"error": {"code": "payload_too_large", "message": "Request body is too large."}},
@@ -153,6 +177,20 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
 
     from inset.routers import include_routers
 
+    # Before the routers: /admin/{page} (the admin UI's deep links) must not shadow it.
+    app.mount(
+        "/admin/static",
+        RevalidatedStaticFiles(directory=Path(__file__).parent / "admin" / "static"),
+        name="admin-static",
+    )
     include_routers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC_DIR), name="static")
+    # Outermost last: the body timeout wraps everything; metrics see every answer.
+    app.add_middleware(MetricsMiddleware, log_requests=settings.log_format == "json")
+    app.add_middleware(
+        BodyGuardMiddleware,
+        seconds=settings.body_timeout_seconds,
+        max_bytes=settings.max_request_bytes,
+        exempt=QUERY_RUN_PATH,
+    )
     return app

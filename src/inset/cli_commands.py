@@ -16,6 +16,7 @@ SUBAPPS: list[tuple[str, str, str | None]] = [
     ("inset.access.cli", "groups_app", "groups"),
     ("inset.resources.cli", "app", "resources"),
     ("inset.demo.cli", "app", None),
+    ("inset.dev.cli", "app", None),
     ("inset.apps.cli", "cli", None),
     ("inset.apps.cli", "app_cli", "app"),
     ("inset.apps.cli", "releases_cli", "releases"),

@@ -86,3 +86,10 @@ class UpstreamError(InsetError):
 
     status_code = 502
     code = "resource_error"
+
+
+class DatabaseUnavailable(InsetError):
+    """The metadata database cannot be reached right now; the request may be retried."""
+
+    status_code = 503
+    code = "database_unavailable"

@@ -18,7 +18,10 @@ async def healthz() -> dict[str, str]:
     return {"status": "ok", "version": __version__}
 
 
-@router.get("/readyz")
+@router.get(
+    "/readyz",
+    responses={503: {"description": "The metadata database is unreachable."}},
+)
 async def readyz(request: Request) -> JSONResponse:
     """The process can reach its metadata database."""
     try:

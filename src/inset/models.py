@@ -3,13 +3,15 @@
 from inset.access.models import ExternalUser, Group
 from inset.apps.models import App, Release
 from inset.audit.models import AuditEvent
-from inset.auth.models import AccessToken, AdminUser
+from inset.auth.models import AccessToken, AdminSession, AdminSetupToken, AdminUser
 from inset.db import Base
 from inset.embed.models import EmbedGrant, EmbedSession
 from inset.resources.models import Resource
 
 __all__ = [
     "AccessToken",
+    "AdminSession",
+    "AdminSetupToken",
     "AdminUser",
     "App",
     "AuditEvent",

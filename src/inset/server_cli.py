@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import signal
+
 import typer
 
 from inset.cli_support import fail, stderr
 from inset.db import describe_db_error
 from inset.settings import get_settings
+
+MAX_REQUEST_HEAD_BYTES = 64 * 1024
 
 app = typer.Typer()
 db_app = typer.Typer(help="Metadata database migrations.", no_args_is_help=True)
@@ -40,6 +44,10 @@ def serve(
     if not no_migrate:
         _migrate()
     stderr.print(f"Inset listening on http://{host}:{port} (public URL {settings.public_url})")
+    # uvicorn drains, shuts the app down, then re-raises the SIGTERM/SIGINT it caught under
+    # the handler that was there before it: with this no-op, a graceful stop exits 0.
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(sig, lambda *_: None)
     uvicorn.run(
         "inset.app:create_app",
         factory=True,
@@ -49,7 +57,15 @@ def serve(
         proxy_headers=False,  # X-Forwarded-* are honoured only from INSET_TRUSTED_PROXIES
         server_header=False,
         log_level=settings.log_level,
-        timeout_graceful_shutdown=20,
+        # JSON logs: uvicorn's own loggers go through ours (one JSON object per line).
+        log_config=None if settings.log_format == "json" else uvicorn.config.LOGGING_CONFIG,
+        timeout_graceful_shutdown=settings.shutdown_timeout_seconds,
+        # Hostile clients: h11 bounds the request head (431/400 beyond 64 KiB of headers;
+        # httptools has no such limit), idle keep-alive connections close after 5 s, and
+        # slow bodies are cut by INSET_BODY_TIMEOUT_SECONDS (inset.body_guard).
+        http="h11",
+        h11_max_incomplete_event_size=MAX_REQUEST_HEAD_BYTES,
+        timeout_keep_alive=5,
     )
 
 

@@ -89,13 +89,69 @@ class Settings(BaseSettings):
     audit_stdout: bool = Field(
         default=False, description="Mirror each committed audit event as a JSON line on stdout."
     )
+    shutdown_timeout_seconds: int = Field(
+        default=20,
+        ge=0,
+        le=3600,
+        description="On SIGTERM, how long `inset serve` lets requests in flight finish.",
+    )
+    audit_chain_interval_ms: int = Field(
+        default=200,
+        ge=10,
+        le=60_000,
+        description="How often each server process links new audit events into the hash chain.",
+    )
+    admin_session_idle_minutes: int = Field(
+        default=30,
+        ge=1,
+        le=1440,
+        description="An admin web session ends after this many minutes without a request.",
+    )
+    admin_session_max_hours: int = Field(
+        default=12, ge=1, le=720, description="An admin web session ends this long after sign-in."
+    )
+    admin_login_max_failures: int = Field(
+        default=5,
+        ge=1,
+        le=1000,
+        description="Failed admin sign-ins per email before it is locked out for a while.",
+    )
+    admin_login_lockout_minutes: int = Field(
+        default=15, ge=1, le=1440, description="How long an admin email stays locked out."
+    )
+    admin_login_rate_limit: str = Field(
+        default="20/minute",
+        description="Admin sign-in attempts per IP and per email, in `limits` notation.",
+    )
+    admin_password_min_length: int = Field(
+        default=12, ge=8, le=200, description="Shortest admin password accepted."
+    )
+
+    auth_denials_per_minute: int = Field(
+        default=60,
+        ge=0,
+        description="Audited authentication refusals per client IP and minute; beyond: 429 "
+        "and one aggregated audit event. 0 = no limit.",
+    )
+    body_timeout_seconds: float = Field(
+        default=30.0,
+        gt=0,
+        le=3600,
+        description="Longest time a request body may take to arrive (slow clients: 408).",
+    )
+    metrics_token: str = Field(
+        default="", description="When set, GET /metrics needs Authorization: Bearer <it>."
+    )
+    metrics_on_external: bool = Field(
+        default=False, description="Serve GET /metrics on an external instance too."
+    )
 
     @field_validator("data_dir")
     @classmethod
     def _expand(cls, value: Path) -> Path:
         return value.expanduser()
 
-    @field_validator("query_rate_limit")
+    @field_validator("query_rate_limit", "admin_login_rate_limit")
     @classmethod
     def _rate_limit(cls, value: str) -> str:
         from limits import parse_many  # e.g. "120/minute" or "10/second;500/hour"

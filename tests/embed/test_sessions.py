@@ -185,3 +185,36 @@ async def test_cookie_mode(client: httpx.AsyncClient, world: World) -> None:
     assert other.status_code == 401
     client.cookies.clear()
     assert (await client.get(location)).status_code == 401
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
+async def test_authenticating_a_session_is_one_select_and_sees_revocation_at_once(
+    client: httpx.AsyncClient, world: World, database: Database
+) -> None:
+    """The hot path reads one row (session joined to its user) and writes nothing; a
+    revocation committed by anyone applies to the very next request."""
+    from sqlalchemy import event
+
+    from inset.embed import service as embed_service
+
+    boot = await start_session(client, world)
+    statements: list[str] = []
+
+    def seen(conn: object, cursor: object, statement: str, *args: object) -> None:
+        statements.append(statement.split(None, 1)[0].upper())
+
+    event.listen(database.engine.sync_engine, "before_cursor_execute", seen)
+    try:
+        async with database.session() as session:
+            ctx = await embed_service.authenticate_session(session, secret=boot["sessionToken"])
+    finally:
+        event.remove(database.engine.sync_engine, "before_cursor_execute", seen)
+    assert statements == ["SELECT"]
+    assert ctx.external_identifier == "supplier-a-user" and ctx.group_names == ["suppliers"]
+    assert ctx.metadata == {"supplierId": 1} and ctx.session_id == boot["sessionId"]
+
+    async with database.session() as session:  # another "process" revokes it
+        await session.execute(update(EmbedSession).values(revoked_at=utcnow()))
+    refused = await client.get("/api/runtime/app", headers=bearer(boot["sessionToken"]))
+    assert refused.status_code == 401
+    assert refused.json()["error"]["code"] == "session_revoked"

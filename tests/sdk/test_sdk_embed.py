@@ -242,9 +242,9 @@ def test_auto_height_grows_and_shrinks_without_inner_scrollbar(
 
 
 @pytest.fixture
-def blocked_cookies_browser(sdk_playwright: Any) -> Any:
+def blocked_cookies_browser(sdk_browser: Browser) -> Any:
     """Chromium with third-party cookies blocked (`--test-third-party-cookie-phaseout`)."""
-    browser = sdk_playwright.chromium.launch(
+    browser = sdk_browser.browser_type.launch(
         executable_path="/usr/bin/chromium",
         args=[*SDK_CHROMIUM_ARGS, "--test-third-party-cookie-phaseout"],
     )
