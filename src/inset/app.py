@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-import structlog
 from fastapi import FastAPI, Request, Response
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -25,6 +23,7 @@ from inset.errors import DatabaseUnavailable, InsetError
 from inset.logs import configure_logging, log
 from inset.metrics import MetricsMiddleware
 from inset.openapi import COMMON_ERRORS
+from inset.request_context import RequestContextMiddleware
 from inset.resources.connectors import close_all_connectors
 from inset.runtime.routes import QUERY_RUN_PATH
 from inset.settings import Settings, get_settings
@@ -145,36 +144,6 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         error = DatabaseUnavailable("The metadata database is unavailable; retry shortly.")
         return JSONResponse(error.to_body(), status_code=503, headers={"Retry-After": "5"})
 
-    @app.middleware("http")
-    async def _request_context(
-        request: Request, call_next: Callable[[Request], Awaitable[Response]]
-    ) -> Response:
-        request_id = request.headers.get("x-request-id", "")[:64] or uuid.uuid4().hex
-        request.state.request_id = request_id
-        structlog.contextvars.bind_contextvars(request_id=request_id)
-        length = request.headers.get("content-length")
-        if (
-            length is not None
-            and (not length.isdigit() or int(length) > settings.max_request_bytes)
-            and not QUERY_RUN_PATH.match(request.url.path)  # sizes its own limit (file params)
-        ):
-            response: Response = JSONResponse(
-                {"error": {"code": "payload_too_large", "message": "Request body is too large."}},
-                status_code=413,
-            )
-        else:
-            response = await call_next(request)
-        structlog.contextvars.unbind_contextvars("request_id")
-        response.headers["X-Request-Id"] = request_id
-        response.headers.setdefault("X-Content-Type-Options", "nosniff")
-        response.headers.setdefault("Referrer-Policy", "no-referrer")
-        if "content-security-policy" not in response.headers:
-            # Pages meant for an iframe set their own CSP with frame-ancestors.
-            response.headers["Content-Security-Policy"] = content_security_policy(None)
-            response.headers["X-Frame-Options"] = "DENY"
-        response.headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
-        return response
-
     from inset.routers import include_routers
 
     # Before the routers: /admin/{page} (the admin UI's deep links) must not shadow it.
@@ -186,6 +155,12 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
     include_routers(app)
     app.mount("/static", RevalidatedStaticFiles(directory=STATIC_DIR), name="static")
     # Outermost last: the body timeout wraps everything; metrics see every answer.
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_bytes=settings.max_request_bytes,
+        exempt=QUERY_RUN_PATH,  # sizes its own limit (file params)
+        content_security_policy=content_security_policy,
+    )
     app.add_middleware(MetricsMiddleware, log_requests=settings.log_format == "json")
     app.add_middleware(
         BodyGuardMiddleware,

@@ -200,10 +200,14 @@ class _HostHandler(BaseHTTPRequestHandler):
             self._mint({k: v[0] for k, v in parse_qs(url.query).items()})
             return
         if url.path == "/cookie-probe":  # framed cross-site: can it keep a plain cookie?
+            # Only its own cookie counts: cookies ignore ports, so Inset's session cookie
+            # (cookie mode, localhost:<p1>) may be sent here too, depending on timing.
             body = (
                 b"<p id='r'></p><script>fetch('/cookie-set').then(() => fetch('/cookie-get'))"
                 b".then((r) => r.text()).then((t) => {"
-                b" document.getElementById('r').textContent = 'cookies:' + t; });</script>"
+                b" document.getElementById('r').textContent ="
+                b" 'probe cookie: ' + (t.split('; ').includes('probe=1') ? 'kept' : 'refused');"
+                b" });</script>"
             )
             self._send(200, body, "text/html; charset=utf-8")
             return

@@ -3,7 +3,9 @@ server, in Chromium, with the host page and Inset on different origins and sites
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -11,7 +13,7 @@ from playwright.sync_api import Browser, Page, expect
 
 from tests.sdk.conftest import SDK_CHROMIUM_ARGS, SdkServer
 from tests.sdk.test_retool_compat import inset_frame, posts_of
-from tests.support.live import POST_RECORDER
+from tests.support.live import CHROMIUM, POST_RECORDER
 
 pytestmark = pytest.mark.browser
 
@@ -273,7 +275,7 @@ def test_embed_works_with_third_party_cookies_blocked(
             f"{sdk_server.other_origin}/cookie-probe",
         )
         probe = page.frame_locator("iframe[src$='/cookie-probe']").locator("#r")
-        expect(probe).to_have_text("cookies:")  # sent back: nothing
+        expect(probe).to_have_text("probe cookie: refused")
 
         frame = inset_frame(page)
         expect(frame.get_by_text("Customer: ACME")).to_be_visible()
@@ -283,6 +285,34 @@ def test_embed_works_with_third_party_cookies_blocked(
         expect(frame.get_by_text("SKU-025")).to_be_visible()
         assert embed_record(page, f"probe-{mode}")["errors"] == []
         assert embed_record(page, f"probe-{mode}")["mints"] == [{"page": None, "reason": "initial"}]
+    finally:
+        context.close()
+
+
+def test_cookie_probe_sees_its_cookie_when_third_party_cookies_are_allowed(
+    sdk_browser: Browser, sdk_server: SdkServer, tmp_path: Path
+) -> None:
+    """The probe above can fail: in a profile that allows third-party cookies (Chromium
+    blocks them by default now, with or without the phase-out flag) it keeps its cookie."""
+    profile = tmp_path / "profile"
+    (profile / "Default").mkdir(parents=True)
+    allow = {"profile": {"cookie_controls_mode": 0, "block_third_party_cookies": False}}
+    (profile / "Default" / "Preferences").write_text(json.dumps(allow))
+    context = sdk_browser.browser_type.launch_persistent_context(
+        str(profile),
+        executable_path=CHROMIUM,
+        args=[*SDK_CHROMIUM_ARGS, "--disable-features=TrackingProtection3pcd"],
+    )
+    try:
+        page = context.new_page()
+        page.goto(sdk_server.host("sdk.html", users="probe-allowed:1:ACME"))
+        page.evaluate(
+            "(src) => { const f = document.createElement('iframe'); f.src = src; "
+            "document.body.appendChild(f); }",
+            f"{sdk_server.other_origin}/cookie-probe",
+        )
+        probe = page.frame_locator("iframe[src$='/cookie-probe']").locator("#r")
+        expect(probe).to_have_text("probe cookie: kept")
     finally:
         context.close()
 
