@@ -280,9 +280,15 @@ def shoot(out: Path) -> list[Path]:
         app = page.frame_locator("#inset")
         app.locator("table tbody tr").first.wait_for()
         save("supplier-portal-inventory")
+        app.locator("table tbody tr").nth(1).click()  # the stock update form
+        app.locator("[data-component=stockForm]").wait_for()
+        save("supplier-portal-stock-form")
         app.get_by_role("tab", name="Invoices").click()
         app.locator("table tbody tr").first.wait_for()
         save("supplier-portal-invoices")
+        app.get_by_role("tab", name="Sales").click()
+        app.locator(".inset-chart__box[aria-busy=false]").nth(1).wait_for()
+        save("supplier-portal-sales")
 
         # A phone-sized iframe: the gallery's form at 360px.
         phone = browser.new_context(viewport={"width": 360, "height": 780}, device_scale_factor=2)

@@ -268,6 +268,66 @@ async def test_staff_see_every_supplier(world: World) -> None:
     )
 
 
+def quantity_of(warehouse: Path, sku: str, place: str) -> int:
+    with sqlite3.connect(warehouse) as conn:
+        row = conn.execute(
+            "SELECT quantity FROM stock WHERE sku = ? AND warehouse = ?", (sku, place)
+        ).fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+async def test_a_supplier_corrects_only_its_own_stock(world: World, warehouse: Path) -> None:
+    own = next(s for s in data.generate().stock if s[1] == 1)
+    other = next(s for s in data.generate().stock if s[1] == 2)
+    session = await world.session_token("supplier=1")
+    params = {"quantity": 7, "sku": own[0], "warehouse": own[2]}
+    assert await world.run(session, "update_stock", params) == {"affectedRows": 1}
+    assert quantity_of(warehouse, str(own[0]), str(own[2])) == 7
+
+    # Another supplier's line, named outright: the session's supplierId keeps it out.
+    forged = {"quantity": 0, "sku": other[0], "warehouse": other[2]}
+    assert await world.run(session, "update_stock", forged) == {"affectedRows": 0}
+    assert quantity_of(warehouse, str(other[0]), str(other[2])) == other[3]
+
+    negative = await world.inset.post(
+        "/api/runtime/queries/update_stock/run",
+        json={"params": {**params, "quantity": -1}},
+        headers={"Authorization": f"Bearer {session}"},
+    )
+    assert negative.status_code == 422
+    assert negative.json()["error"]["field"] == "params.quantity"
+    assert quantity_of(warehouse, str(own[0]), str(own[2])) == 7
+
+
+async def test_staff_may_not_write_stock(world: World, warehouse: Path) -> None:
+    line = data.generate().stock[0]
+    session = await world.session_token("staff=1")
+    response = await world.inset.post(
+        "/api/runtime/queries/update_stock/run",
+        json={"params": {"quantity": 1, "sku": line[0], "warehouse": line[2]}},
+        headers={"Authorization": f"Bearer {session}"},
+    )
+    assert response.status_code == 403
+    assert response.json()["error"]["code"] == "query_forbidden"
+    assert quantity_of(warehouse, str(line[0]), str(line[2])) == line[3]
+
+
+@pytest.mark.parametrize("supplier_id", [1, 3])
+async def test_sales_are_the_suppliers_own(world: World, supplier_id: int) -> None:
+    sales = [s for s in data.generate().sales if s[2] == supplier_id]
+    session = await world.session_token(f"supplier={supplier_id}")
+    months = await world.run(session, "sales_by_month", {})
+    expected_months = sorted({str(s[0]) for s in sales})[-12:]
+    assert [r["month"] for r in months["rows"]] == expected_months
+    last = expected_months[-1]
+    assert months["rows"][-1]["units"] == sum(int(s[3]) for s in sales if s[0] == last)
+    top = await world.run(session, "top_products", {})
+    assert sorted(r["sku"] for r in top["rows"]) == sorted({str(s[1]) for s in sales})
+    revenues = [float(r["revenue"]) for r in top["rows"]]
+    assert revenues == sorted(revenues, reverse=True)
+
+
 async def test_the_browser_cannot_choose_the_tenant(world: World) -> None:
     session = await world.session_token("supplier=2")
     response = await world.inset.post(

@@ -274,3 +274,60 @@ async def test_a_reloaded_frame_tells_the_host_which_mints_a_fresh_link(
     await screenshot(page, "demo-frame-reloaded")
     await notice.get_by_role("link", name="Open the portal again").click()
     await expect(frame.locator("tbody tr").first).to_contain_text("COB-", timeout=20_000)
+
+
+async def test_a_supplier_corrects_a_stock_count(demo: Demo, page: Page) -> None:
+    frame = await open_portal(page, demo, "supplier=3")
+    first = frame.locator("tbody tr").first
+    sku, _name, place = (await first.all_inner_texts())[0].split("\t")[:3]
+    await first.click()
+    form = frame.locator("[data-component=stockForm]")
+    await expect(form).to_contain_text(f"Correct the count of {sku} in {place}")
+    await form.get_by_label("Quantity on hand").fill("-3")
+    await form.get_by_role("button", name="Save quantity").click()
+    await expect(form.get_by_label("Quantity on hand")).to_have_attribute("aria-invalid", "true")
+    await form.get_by_label("Quantity on hand").fill("1234")
+    await form.get_by_role("button", name="Save quantity").click()
+    await expect(frame.get_by_text("Stock updated.")).to_be_visible(timeout=10_000)
+    await expect(frame.locator("tbody tr").first).to_contain_text("1,234")
+    await screenshot(page, "demo-supplier-3-stock-updated")
+
+    # A new session (the host mints a fresh link) reads the saved count back.
+    frame = await open_portal(page, demo, "supplier=3")
+    await expect(frame.locator("tbody tr").first).to_contain_text("1,234")
+
+
+async def test_staff_are_told_they_may_not_correct_counts(demo: Demo, page: Page) -> None:
+    frame = await open_portal(page, demo, "staff=1")
+    first = frame.locator("tbody tr").first
+    quantity = first.locator("td").nth(3)
+    before = await quantity.inner_text()
+    await first.click()
+    form = frame.locator("[data-component=stockForm]")
+    await form.get_by_label("Quantity on hand").fill("1")
+    await form.get_by_role("button", name="Save quantity").click()
+    await expect(frame.get_by_text("Your groups may not run query 'update_stock'")).to_be_visible()
+    await frame.get_by_role("button", name="Refresh").click()
+    await expect(frame.locator("tbody tr").first.locator("td").nth(3)).to_have_text(before)
+    assert before.strip() != "1"
+
+
+async def test_sales_page_charts_the_suppliers_own_sales(demo: Demo, page: Page) -> None:
+    frame = await open_portal(page, demo, "supplier=2")
+    await frame.get_by_role("tab", name="Sales").click()
+    sales = [s for s in data.generate().sales if s[2] == 2]
+    products = {str(s[1]) for s in sales}
+    table = frame.locator("[data-component=topProducts]")
+    await expect(table.locator(".inset-table__count")).to_contain_text(
+        f"of {len(products)}", timeout=10_000
+    )
+    skus = [s.strip() for s in await table.locator("tbody tr td:first-child").all_inner_texts()]
+    assert skus and all(sku in products for sku in skus)
+    for chart in ("revenueChart", "unitsChart"):
+        canvas = frame.locator(f"[data-component={chart}] canvas")
+        await expect(canvas).to_be_visible()
+        box = await canvas.bounding_box()
+        assert box is not None and box["height"] > 100
+    text = await frame.locator("body").inner_text()
+    assert "ACM-" not in text and "COB-" not in text
+    await screenshot(page, "demo-supplier-2-sales")

@@ -254,7 +254,7 @@ def render_index() -> str:
         "<p>Pick a supplier on the left to sign in as one of its users. The backend of this "
         "page then asks Inset for a single-use embed URL for that user, with "
         "<code>metadata.supplierId</code> set, and shows the portal below.</p>"
-        "<p>Each supplier sees only its own stock and invoices: the app's SQL filters on "
+        "<p>Each supplier sees only its own stock, invoices and sales: the app's SQL filters on "
         "<code>current_user.metadata.supplierId</code>, which only this backend can set.</p>"
         "</section></div>"
     )
