@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable, Sequence
 from dataclasses import dataclass
-from ipaddress import ip_address
+from ipaddress import IPv4Network, IPv6Network, ip_address
 from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
@@ -59,18 +59,30 @@ DbSession = Annotated[AsyncSession, Depends(get_session, scope="function")]
 
 
 def client_ip(request: Request) -> str | None:
-    """The caller's IP; X-Forwarded-For is honoured only from INSET_TRUSTED_PROXIES."""
+    """The caller's IP; X-Forwarded-For is honoured only from INSET_TRUSTED_PROXIES.
+
+    The header is read from the right: each trusted proxy appends the address it got the
+    request from, so the first address (from the right) that is not a trusted proxy is the
+    client. Anything left of it was written by the client itself and could be anything
+    (nginx's ``$proxy_add_x_forwarded_for`` keeps what the client sent)."""
     peer = request.client.host if request.client else None
-    settings = get_settings_dep(request)
+    networks = get_settings_dep(request).trusted_proxy_networks
     forwarded = request.headers.get("x-forwarded-for")
-    if peer and forwarded and settings.trusted_proxy_networks:
-        try:
-            peer_ip = ip_address(peer)
-        except ValueError:
-            return peer
-        if any(peer_ip in net for net in settings.trusted_proxy_networks):
-            return forwarded.split(",")[0].strip()[:64]
-    return peer
+    if not (peer and forwarded and networks and _is_trusted(peer, networks)):
+        return peer
+    hops = [hop.strip() for hop in forwarded.split(",") if hop.strip()]
+    for hop in reversed(hops):
+        if not _is_trusted(hop, networks):
+            return hop[:64]
+    return hops[0][:64] if hops else peer
+
+
+def _is_trusted(address: str, networks: Sequence[IPv4Network | IPv6Network]) -> bool:
+    try:
+        ip = ip_address(address)
+    except ValueError:
+        return False
+    return any(ip in net for net in networks)
 
 
 def request_meta(request: Request) -> RequestMeta:
