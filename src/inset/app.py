@@ -23,6 +23,7 @@ from inset.errors import DatabaseUnavailable, InsetError
 from inset.logs import configure_logging, log
 from inset.metrics import MetricsMiddleware
 from inset.openapi import COMMON_ERRORS
+from inset.queries.ratelimits import flush_suppressed_denials
 from inset.request_context import RequestContextMiddleware
 from inset.resources.connectors import close_all_connectors
 from inset.runtime.routes import QUERY_RUN_PATH
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None, database: Database | None = Non
         try:
             yield
         finally:
+            # Refusals counted but not yet written (their window is still open): write the
+            # aggregated auth.denied_suppressed events now, before the chainer's last pass.
+            await flush_suppressed_denials(app.state.db)
             await chainer.stop()
             # Resource pools were opened in this event loop and must be closed in it.
             await close_all_connectors()

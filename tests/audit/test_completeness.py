@@ -123,6 +123,8 @@ async def test_runtime_journey_yields_exactly_the_expected_events(
     assert run.outcome == "ok" and run.external_identifier == "supplier-a-user"
     assert run.data["params"] == {"search": "anv", "pin": "***"}
     assert run.data["rowCount"] == 1 and "durationMs" in run.data
+    assert run.data["release"]["version"] == world.release_versions[-1]
+    assert isinstance(run.data["release"]["id"], int)
     failed, events = await step(
         database,
         client.post("/api/runtime/queries/nope/run", json={"params": {}}, headers=runtime),

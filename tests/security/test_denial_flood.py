@@ -83,3 +83,20 @@ async def test_window_end_writes_the_aggregated_event_by_itself(
     assert 1 <= len(suppressed) <= 2
     counted = sum(e.data["count"] for e in suppressed)
     assert counted >= 1 and len(await events(database, "auth.denied")) + counted == LIMIT + 3
+
+
+async def test_shutdown_writes_the_open_window(denial_limit: None, database: Database) -> None:
+    """A SIGTERM inside the minute must not lose the count: the app's shutdown writes it."""
+    from inset.app import create_app
+
+    await make_world(database)
+    app = create_app(database=database)
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as http:
+            for _ in range(LIMIT + 4):
+                await http.get("/api/v1/tokens", headers=bearer("ins_not-a-real-token"))
+        assert await events(database, "auth.denied_suppressed") == []
+    [suppressed] = await events(database, "auth.denied_suppressed")
+    assert suppressed.data["count"] == 4
+    assert suppressed.seq is not None  # chained by the chainer's last pass

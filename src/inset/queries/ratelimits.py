@@ -235,6 +235,8 @@ async def flush_suppressed_denials(
     all pending). Returns how many events were written. Never raises."""
     from inset.audit.service import record  # the audit service imports the query engine
 
+    if keys is None:  # all of them: let flushes already under way finish first
+        await asyncio.gather(*[t for t in _flush_tasks if not t.done()], return_exceptions=True)
     pending = list(_suppressed) if keys is None else [k for k in keys if k in _suppressed]
     written = 0
     for ip, window in pending:

@@ -426,7 +426,10 @@ async def run_query(
     ``query.run`` audit event is added to ``session``: the caller must commit it even when
     this raises (otherwise failed and forbidden runs go unaudited)."""
     started = time.monotonic()
-    audit: dict[str, Any] = {"query": str(name)[:_NAME_SHOWN_MAX]}
+    audit: dict[str, Any] = {
+        "query": str(name)[:_NAME_SHOWN_MAX],
+        "release": {"id": ctx.release_id, "version": _bundle_version(bundle)},
+    }
     try:
         await check_rate(str(ctx.external_user_id))
         async with session_slot(ctx.session_id):
@@ -455,6 +458,11 @@ async def run_query(
         duration_ms=audit["durationMs"],
     )
     return body
+
+
+def _bundle_version(bundle: Any) -> str | None:
+    version = bundle.get("version") if isinstance(bundle, dict) else None
+    return version if isinstance(version, str) else None
 
 
 async def _audit(
