@@ -17,7 +17,7 @@ NOT_SECRET = (
     "token_id",
     "token.id",
     "token.name",
-    "self.token",
+    "self.token.value",  # the expression lexer's current token
     "content_hash",
     "digest",
     "row.hash",
@@ -54,7 +54,7 @@ def _exempt(node: ast.AST) -> bool:
     name = _name(node)
     if isinstance(node, ast.Attribute) and name[:1].isupper():
         return True
-    return any(n in name.lower() for n in NOT_SECRET)
+    return name.lower() in NOT_SECRET  # the exact name: `expected_digest` is not exempt
 
 
 def insecure_comparisons(source: str, filename: str) -> list[str]:
@@ -77,6 +77,9 @@ def test_the_checker_catches_a_plain_comparison() -> None:
     good = "import hmac\ndef ok(a, b):\n    return hmac.compare_digest(a, b)\n"
     assert insecure_comparisons(good, "x.py") == []
     assert insecure_comparisons("if scheme.lower() != 'bearer': pass", "x.py") == []
+    # An exemption is one exact name, not every name that contains it.
+    sneaky = "def ok(sent_digest, expected_digest):\n    return expected_digest == sent_digest\n"
+    assert insecure_comparisons(sneaky, "x.py") == ["x.py:2: expected_digest == sent_digest"]
 
 
 def test_no_secret_is_compared_with_eq() -> None:
