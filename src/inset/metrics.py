@@ -1,16 +1,19 @@
 """Prometheus metrics: ``GET /metrics`` in the text exposition format (prometheus-client).
 
 * ``inset_http_requests_total{method,route,status}`` and
-  ``inset_http_request_duration_seconds{method,route}``: by route *template*
+  ``inset_http_request_duration_seconds{method,route,status}``: by route *template*
   (``/api/v1/tokens/{token_id}``), never the raw path, and by status class (``2xx`` …), so
   the number of series stays bounded whatever URLs callers try.
 * ``inset_query_runs_total{app,outcome}`` and ``inset_query_duration_seconds{app,outcome}``.
-* ``inset_embed_urls_minted_total{outcome}``, ``inset_embed_redemptions_total{outcome}``.
+* ``inset_embed_urls_minted_total{app,outcome}``, ``inset_embed_redemptions_total{app,outcome}``;
+  embed latency is ``inset_http_request_duration_seconds`` of the routes
+  ``/api/embed-url/external-user`` and ``/embed/r/{nonce}``.
 * ``inset_audit_events_total{type,outcome}``.
 
 The query and embed series are derived from the audit events (``observe_audit_event``, called
-by ``audit.service.record``): every query run and every mint or redemption is audited, so the
-two can never disagree. ``app`` is the app's numeric id (bounded by the number of apps).
+once ``audit.service.record``'s transaction commits): every query run and every mint or
+redemption is audited, so the two can never disagree, and a rolled-back event counts
+nowhere. ``app`` is the app's numeric id (bounded by the number of apps).
 
 Several server processes: each keeps its own counters. Either scrape each process, or set
 ``PROMETHEUS_MULTIPROC_DIR`` (an empty folder, cleared before start) so that any process
@@ -52,8 +55,8 @@ HTTP_REQUESTS = Counter(
 )
 HTTP_LATENCY = Histogram(
     "inset_http_request_duration_seconds",
-    "HTTP request latency (until the response is sent) by route template.",
-    ["method", "route"],
+    "HTTP request latency (until the response is sent) by route template and status class.",
+    ["method", "route", "status"],
     registry=REGISTRY,
 )
 QUERY_RUNS = Counter(
@@ -66,10 +69,16 @@ QUERY_LATENCY = Histogram(
     registry=REGISTRY,
 )
 EMBED_MINTS = Counter(
-    "inset_embed_urls_minted", "Embed URL mints by outcome.", ["outcome"], registry=REGISTRY
+    "inset_embed_urls_minted",
+    "Embed URL mints by app and outcome.",
+    ["app", "outcome"],
+    registry=REGISTRY,
 )
 EMBED_REDEMPTIONS = Counter(
-    "inset_embed_redemptions", "Embed URL redemptions by outcome.", ["outcome"], registry=REGISTRY
+    "inset_embed_redemptions",
+    "Embed URL redemptions by app and outcome.",
+    ["app", "outcome"],
+    registry=REGISTRY,
 )
 AUDIT_EVENTS = Counter(
     "inset_audit_events",
@@ -88,16 +97,16 @@ def observe_audit_event(
 ) -> None:
     """Count one audit event, and the query/embed series it stands for."""
     AUDIT_EVENTS.labels(type, outcome).inc()
+    app = str(app_id) if app_id is not None else ""
     if type == "query.run":
-        app = str(app_id) if app_id is not None else ""
         QUERY_RUNS.labels(app, outcome).inc()
         duration = (data or {}).get("durationMs")
         if isinstance(duration, int | float):
             QUERY_LATENCY.labels(app, outcome).observe(duration / 1000)
     elif type in _MINTS:
-        EMBED_MINTS.labels(_MINTS[type] if outcome == "ok" else outcome).inc()
+        EMBED_MINTS.labels(app, _MINTS[type] if outcome == "ok" else outcome).inc()
     elif type in _REDEMPTIONS:
-        EMBED_REDEMPTIONS.labels(_REDEMPTIONS[type] if outcome == "ok" else outcome).inc()
+        EMBED_REDEMPTIONS.labels(app, _REDEMPTIONS[type] if outcome == "ok" else outcome).inc()
 
 
 def route_template(scope: Scope) -> str:
@@ -139,8 +148,9 @@ class MetricsMiddleware:
             method = scope.get("method", "GET")
             route = route_template(scope)
             elapsed = time.perf_counter() - started
-            HTTP_REQUESTS.labels(method, route, f"{status // 100}xx").inc()
-            HTTP_LATENCY.labels(method, route).observe(elapsed)
+            status_class = f"{status // 100}xx"
+            HTTP_REQUESTS.labels(method, route, status_class).inc()
+            HTTP_LATENCY.labels(method, route, status_class).observe(elapsed)
             if self.log_requests:
                 log.info(
                     "http_request",

@@ -34,12 +34,13 @@ async def test_metrics_count_requests_queries_and_embeds(
 ) -> None:
     world = await make_armed_world(database, tmp_path)
     run_route = "/api/runtime/queries/{name}/run"
+    app = str(world.app_id)
     before = {
         "run": sample("inset_http_requests_total", method="POST", route=run_route, status="2xx"),
         "query": sample("inset_query_runs_total", app=str(world.app_id), outcome="ok"),
-        "mint": sample("inset_embed_urls_minted_total", outcome="ok"),
-        "redeem": sample("inset_embed_redemptions_total", outcome="ok"),
-        "redeem_bad": sample("inset_embed_redemptions_total", outcome="denied"),
+        "mint": sample("inset_embed_urls_minted_total", app=app, outcome="ok"),
+        "redeem": sample("inset_embed_redemptions_total", app=app, outcome="ok"),
+        "redeem_bad": sample("inset_embed_redemptions_total", app=app, outcome="denied"),
         "audit": sample("inset_audit_events_total", type="query.run", outcome="ok"),
     }
     url = await mint(client, world)
@@ -66,15 +67,37 @@ async def test_metrics_count_requests_queries_and_embeds(
         sample("inset_query_runs_total", app=str(world.app_id), outcome="ok") == before["query"] + 1
     )
     assert sample("inset_query_duration_seconds_count", app=str(world.app_id), outcome="ok") >= 1
-    assert sample("inset_embed_urls_minted_total", outcome="ok") == before["mint"] + 1
-    assert sample("inset_embed_redemptions_total", outcome="ok") == before["redeem"] + 1
-    assert sample("inset_embed_redemptions_total", outcome="denied") == before["redeem_bad"] + 1
+    assert sample("inset_embed_urls_minted_total", app=app, outcome="ok") == before["mint"] + 1
+    assert sample("inset_embed_redemptions_total", app=app, outcome="ok") == before["redeem"] + 1
+    assert (
+        sample("inset_embed_redemptions_total", app=app, outcome="denied")
+        == before["redeem_bad"] + 1
+    )
+    latency = "inset_http_request_duration_seconds_count"
+    assert sample(latency, method="POST", route=run_route, status="2xx") >= 1
     assert sample("inset_audit_events_total", type="query.run", outcome="ok") == before["audit"] + 1
     # Route templates only: raw paths (nonces, ids, probes) never become label values.
     routes = {labels["route"] for labels in families["inset_http_requests"]}
     assert run_route in routes and "/embed/r/{nonce}" in routes and "<unmatched>" in routes
     assert not any(url.rsplit("/", 1)[1] in r or "secret-looking" in r for r in routes)
     assert "inset_http_request_duration_seconds" in families
+
+
+async def test_a_rolled_back_event_counts_nowhere(database: Database) -> None:
+    """Metrics follow the audit log: an event whose transaction rolls back is not counted."""
+    from inset.audit.service import record
+
+    def count() -> float:
+        return sample("inset_audit_events_total", type="test.rolled_back", outcome="ok")
+
+    before = count()
+    async with database.sessionmaker() as session:
+        await record(session, "test.rolled_back", actor_type="admin", actor_id="1")
+        await session.rollback()
+    assert count() == before
+    async with database.session() as session:
+        await record(session, "test.rolled_back", actor_type="admin", actor_id="1")
+    assert count() == before + 1
 
 
 @pytest.mark.parametrize(

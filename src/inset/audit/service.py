@@ -9,7 +9,7 @@ import csv
 import io
 import json
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Protocol
 from sqlalchemy import Row, insert, inspect, or_, select
 from sqlalchemy import event as sa_event
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, SessionTransaction
 
 from inset.audit import storage
 from inset.audit.chain import GENESIS_HASH, hash_of_row
@@ -44,7 +44,7 @@ class _Meta(Protocol):
 
 
 MAX_PAGE = 500
-_MIRROR_KEY = "inset_audit_mirror"
+_PENDING_KEY = "inset_audit_pending"
 # The current request's id, client IP and user agent, bound at authentication (inset.deps)
 # so that every event of the request carries them even when a service does not pass them.
 _request_meta: ContextVar[tuple[str | None, str | None, str | None]] = ContextVar(
@@ -93,30 +93,36 @@ async def record(
     }
     inserted = await session.execute(insert(AuditEvent).values(values).returning(AuditEvent.id))
     event = AuditEvent(id=inserted.scalar_one(), **values)
-    observe_audit_event(type, outcome, app_id, values["data"])  # /metrics counters
-    if get_settings().audit_stdout:
-        _mirror_after_commit(session, event)
+    _after_commit(session, event)
     return event
 
 
-def _mirror_after_commit(session: AsyncSession, event: AuditEvent) -> None:
-    """INSET_AUDIT_STDOUT: print the event as one JSON line once its transaction commits."""
+def _after_commit(session: AsyncSession, event: AuditEvent) -> None:
+    """Once the event's transaction commits (never if it rolls back): count it in /metrics
+    and, with INSET_AUDIT_STDOUT, print it as one JSON line."""
     sync: Session = session.sync_session
-    pending: list[dict[str, Any]] | None = sync.info.get(_MIRROR_KEY)
+    pending: list[AuditEvent] | None = sync.info.get(_PENDING_KEY)
     if pending is None:
-        pending = sync.info[_MIRROR_KEY] = []
+        pending = sync.info[_PENDING_KEY] = []
 
-        def flush(committed: Session) -> None:
-            for item in committed.info.pop(_MIRROR_KEY, []):
-                sys.stdout.write(json.dumps(item, ensure_ascii=False) + "\n")
-            sys.stdout.flush()
+        def committed(done: Session) -> None:
+            events: list[AuditEvent] = done.info.pop(_PENDING_KEY, [])
+            for item in events:
+                observe_audit_event(item.type, item.outcome, item.app_id, item.data)
+            if events and get_settings().audit_stdout:
+                for item in events:
+                    sys.stdout.write(json.dumps(event_dict(item), ensure_ascii=False) + "\n")
+                sys.stdout.flush()
 
-        def drop(rolled_back: Session, _previous: object) -> None:
-            rolled_back.info.pop(_MIRROR_KEY, None)
+        def rolled_back(done: Session, previous: SessionTransaction) -> None:
+            if previous.nested:  # a savepoint: the transaction, and its events, go on
+                sa_event.listen(done, "after_soft_rollback", rolled_back, once=True)
+                return
+            done.info.pop(_PENDING_KEY, None)
 
-        sa_event.listen(sync, "after_commit", flush, once=True)
-        sa_event.listen(sync, "after_soft_rollback", drop, once=True)
-    pending.append(event_dict(event))
+        sa_event.listen(sync, "after_commit", committed, once=True)
+        sa_event.listen(sync, "after_soft_rollback", rolled_back, once=True)
+    pending.append(event)
 
 
 def event_dict(event: AuditEvent | Row[Any]) -> dict[str, Any]:
@@ -176,19 +182,17 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
 
     A modified row fails its own hash; a deleted row leaves a gap in ``seq`` and a
     ``prev_hash`` that matches nothing; a purge is accepted only where an ``audit.purged``
-    event (itself in the chain) names the anchor the chain restarts from. Events the
-    chainer has not linked yet are counted in ``unchained``, not checked."""
-    anchors = {
-        int(a.data["anchor"]["seq"]): str(a.data["anchor"]["hash"])
-        for a in await storage.purge_anchors(session)
-        if isinstance(a.data.get("anchor"), dict)
-    }
+    event that is itself in the chain (chained, seq <= head, after its anchor, so the walk
+    checks it too) names the anchor the chain restarts from: an unchained one excuses
+    nothing. Events the chainer has not linked yet are counted in ``unchained``, not
+    checked."""
     unchained = await storage.count_unchained(session)
     oldest = await storage.oldest_unchained_at(session) if unchained else None
     # Read the head first: events chained while we walk have a higher seq and are left
     # for the next run.
     head = await storage.get_head(session)
     head_seq, head_hash = (head.seq, head.last_hash) if head else (0, GENESIS_HASH)
+    anchors = _anchors(await storage.purge_anchors(session, upto=head_seq))
     checked = 0
     expected_seq: int | None = None
     expected_prev = GENESIS_HASH
@@ -249,6 +253,23 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
             None,
         )
     return VerifyResult(True, checked, unchained, first_seq, oldest_unchained_at=oldest)
+
+
+def _anchors(purges: Sequence[AuditEvent]) -> dict[int, str]:
+    """``{anchor seq: anchor hash}`` of chained ``audit.purged`` events whose anchor lies
+    before them in the chain (a real purge's always does)."""
+    anchors: dict[int, str] = {}
+    for purge_event in purges:
+        anchor = purge_event.data.get("anchor") if isinstance(purge_event.data, dict) else None
+        if not isinstance(anchor, dict):
+            continue
+        try:
+            seq, anchor_hash = int(anchor["seq"]), str(anchor["hash"])
+        except (KeyError, TypeError, ValueError):
+            continue
+        if purge_event.seq is not None and 0 < seq < purge_event.seq:
+            anchors.setdefault(seq, anchor_hash)
+    return anchors
 
 
 # ---- purge --------------------------------------------------------------------------
