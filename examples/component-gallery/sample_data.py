@@ -22,8 +22,8 @@ def create(path: Path) -> Path:
         conn.executescript(
             """
             CREATE TABLE feedback (
-              id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, code TEXT, topic TEXT,
-              rating INTEGER, visit_on TEXT, tags TEXT, newsletter INTEGER
+              id INTEGER PRIMARY KEY, name TEXT NOT NULL, email TEXT, code TEXT UNIQUE,
+              topic TEXT, rating INTEGER, visit_on TEXT, tags TEXT, newsletter INTEGER
             );
             CREATE TABLE categories (slug TEXT PRIMARY KEY, title TEXT NOT NULL);
             CREATE TABLE products (name TEXT, category TEXT, price REAL);
@@ -32,6 +32,10 @@ def create(path: Path) -> Path:
             CREATE TABLE channels (channel TEXT, share REAL);
             CREATE TABLE orders (
               id INTEGER PRIMARY KEY, customer TEXT, amount REAL, placed_on TEXT, status TEXT
+            );
+            CREATE TABLE invoices (
+              id INTEGER PRIMARY KEY, number TEXT NOT NULL UNIQUE, customer TEXT, amount REAL,
+              discount REAL, issued_at TEXT, url TEXT, status TEXT NOT NULL
             );
             """
         )
@@ -69,8 +73,27 @@ def create(path: Path) -> Path:
             [("Marketplace", 0.46), ("Direct", 0.31), ("Resellers", 0.15), ("Other", 0.08)],
         )
         conn.executemany("INSERT INTO orders VALUES (?, ?, ?, ?, ?)", order_rows())
+        conn.executemany("INSERT INTO invoices VALUES (?, ?, ?, ?, ?, ?, ?, ?)", INVOICES)
     return path
 
+
+# The Tables page: every column format. Times have no offset: they show as written, in
+# the viewer's time zone. INV-1004's link is unsafe and stays text; INV-1005 has no
+# discount and no document.
+INVOICES = [
+    (1, "INV-1001", "Acme GmbH", 1200.0, 0.125, "2026-03-02T14:30:00",
+     "https://example.com/invoices/INV-1001", "paid"),
+    (2, "INV-1002", "Globex", 480.5, 0.0, "2026-03-05T09:05:00",
+     "https://example.com/invoices/INV-1002", "open"),
+    (3, "INV-1003", "Initech", 2310.0, 0.05, "2026-02-11T16:45:00",
+     "mailto:billing@initech.example", "overdue"),
+    (4, "INV-1004", "Umbrella", 99.9, 0.2, "2026-03-20T08:00:00", "javascript:alert(1)", "due"),
+    (5, "INV-1005", "Stark Industries", 15000.0, None, "2026-03-28T11:15:00", None, "draft"),
+    (6, "INV-1006", "Wayne & Co", 760.0, 0.1, "2026-04-01T10:00:00",
+     "https://example.com/invoices/INV-1006", "open"),
+    (7, "INV-1007", "Acme GmbH", 315.25, 0.0, "2026-04-03T17:20:00",
+     "https://example.com/invoices/INV-1007", "open"),
+]  # fmt: skip
 
 CUSTOMERS = ["Acme GmbH", "Globex", "Initech", "Umbrella", "Stark Industries", "Wayne & Co"]
 STATUSES = ["open", "shipped", "shipped", "returned"]

@@ -46,6 +46,9 @@ _REQUIRED_INPUT = _p("boolean", "The input must be filled before its form submit
 _ON_CHANGE = {"on_change": {"description": "After the user changes the value."}}
 
 _FORMATS = ["text", "number", "currency", "percent", "date", "datetime", "boolean", "link", "json"]
+# Table columns also have badge: the value as a small pill in one of BADGE_TONES.
+_COLUMN_FORMATS = [*_FORMATS, "badge"]
+BADGE_TONES = ["neutral", "success", "warning", "danger", "info"]
 
 COMMON_PROPS: dict[str, Spec] = {
     "id": _p(
@@ -109,8 +112,15 @@ COMPONENTS: dict[str, Spec] = {
                     "props": {
                         "key": _p("string", "The row key.", required=True, bindable=False),
                         "label": _p("string", "Header text; the key when absent."),
-                        "format": _enum(_FORMATS, "How values are shown.", default="text"),
+                        "format": _enum(_COLUMN_FORMATS, "How values are shown.", default="text"),
                         "currency": _p("string", "ISO 4217 code for format: currency."),
+                        "badgeColors": _p(
+                            "any",
+                            "For format: badge, a mapping of cell value to tone: "
+                            + ", ".join(BADGE_TONES)
+                            + "; values not in it are neutral.",
+                            bindable=False,
+                        ),
                         "sortable": _p("boolean", "Clicking the header sorts.", default=True),
                         "width": _p("string", "CSS width, e.g. 120px or 20%."),
                     },

@@ -36,8 +36,9 @@ export function toDate(value) {
 
 /**
  * Format one value for display. Returns a string; "" for null/undefined.
- * format: text | number | currency | percent | date | datetime | boolean | link | json
- * (catalogue _FORMATS; anything else is shown as text).
+ * format: text | number | currency | percent | date | datetime | boolean | link | json | badge
+ * (catalogue _FORMATS and _COLUMN_FORMATS; anything else is shown as text). A badge's text
+ * is the value as text; its tone comes from badgeTone().
  * options: {locale, currency, decimals}
  */
 export function formatValue(value, format, options = {}) {
@@ -87,6 +88,21 @@ export function formatValue(value, format, options = {}) {
       if (typeof value === "object") return JSON.stringify(value);
       return String(value);
   }
+}
+
+/** The tones of a badge (CSS inset-badge--TONE); a table column's badgeColors maps values to them. */
+export const BADGE_TONES = ["neutral", "success", "warning", "danger", "info"];
+
+/**
+ * The tone of a badge for a value: badgeColors[value as text] when it is one of BADGE_TONES,
+ * else "neutral" (also for a missing map, an unknown value or an unknown tone).
+ */
+export function badgeTone(value, badgeColors) {
+  if (value === null || value === undefined || !badgeColors || typeof badgeColors !== "object" || Array.isArray(badgeColors)) return "neutral";
+  const key = typeof value === "object" ? JSON.stringify(value) : String(value);
+  // Own keys only: a value such as "constructor" must not reach Object.prototype.
+  const tone = Object.prototype.hasOwnProperty.call(badgeColors, key) ? badgeColors[key] : undefined;
+  return BADGE_TONES.includes(tone) ? tone : "neutral";
 }
 
 /** Formats whose cells are right-aligned (numbers line up). */

@@ -1,11 +1,12 @@
-// table: rows from a binding, column formats, search, click-to-sort, paging, row selection,
-// CSV download. Props and state as in the catalogue (src/inset/apps/components.py). State:
-// selectedRow, selectedRows, selectedIndex (index in the data), page (from 0), searchText,
-// sort. With paging: server the query holds one page: the store sends page, sort and search
-// to the server (state.js pagingFor) and the server answers totalRows.
+// table: rows from a binding, column formats (badge: a pill in a tone), search,
+// click-to-sort, paging, row selection, CSV download. Props and state as in the catalogue
+// (src/inset/apps/components.py). State: selectedRow, selectedRows, selectedIndex (index
+// in the data), page (from 0), searchText, sort. With paging: server the query holds one
+// page: the store sends page, sort and search to the server (state.js pagingFor) and the
+// server answers totalRows.
 import { html } from "../html.js";
 import { useEffect, useRef, useState } from "../vendor/hooks.module.js";
-import { formatValue, isNumericFormat, safeHref } from "../format.js";
+import { BADGE_TONES, badgeTone, formatValue, isNumericFormat, safeHref } from "../format.js";
 import { nextSort, resolveColumns, serverView, tableView, viewRows } from "../table-model.js";
 import { domId, Empty, ErrorPanel, Loading, queryStatus, warnOnce } from "./common.js";
 
@@ -86,7 +87,28 @@ function Cell({ row, column }) {
     }
   }
   // Long text is cut with an ellipsis (CSS); the title shows all of it on hover.
-  return html`<td class=${cls} title=${text.length > 30 ? text : undefined}>${text}</td>`;
+  const title = text.length > 30 ? text : undefined;
+  if (column.format === "badge" && text !== "") {
+    const tone = badgeTone(v, column.badgeColors);
+    return html`<td class=${cls} title=${title}><span class=${`inset-badge inset-badge--${tone}`}>${text}</span></td>`;
+  }
+  return html`<td class=${cls} title=${title}>${text}</td>`;
+}
+
+/** Tell the app's author (console) about badgeColors that name no tone: those show neutral. */
+function warnBadgeColors(tableId, columns) {
+  for (const c of columns) {
+    if (c.format !== "badge" || c.badgeColors === undefined) continue;
+    if (!c.badgeColors || typeof c.badgeColors !== "object" || Array.isArray(c.badgeColors)) {
+      warnOnce(`${tableId}: column ${c.key}: badgeColors must map values to tones (${BADGE_TONES.join(", ")})`);
+      continue;
+    }
+    for (const [value, tone] of Object.entries(c.badgeColors)) {
+      if (!BADGE_TONES.includes(tone)) {
+        warnOnce(`${tableId}: column ${c.key}: badgeColors.${value} "${tone}" is not one of ${BADGE_TONES.join(", ")}; shown neutral`);
+      }
+    }
+  }
 }
 
 const count = new Intl.NumberFormat();
@@ -139,6 +161,7 @@ export function Table({ def, store }) {
 
   const label = typeof def.title === "string" ? def.title : typeof def.label === "string" ? def.label : null;
   const columns = resolveColumns(def.columns, rows);
+  warnBadgeColors(def.id, columns);
   const pageSize = Number.isInteger(def.pageSize) && def.pageSize > 0 ? def.pageSize : DEFAULT_PAGE_SIZE;
   const queryName = status.queries[0] ?? null;
   const paged = server && queryName ? store.queryState(queryName).value : null;
