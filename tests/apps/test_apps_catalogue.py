@@ -15,8 +15,8 @@ from inset.apps.validation import validate_app_dir, validate_apps_root
 from .conftest import WriteApp
 
 PROP_TYPES = {
-    "string", "markdown", "number", "integer", "boolean", "enum", "list", "object", "option",
-    "any", "actions", "components", "fields",
+    "string", "markdown", "number", "integer", "boolean", "enum", "list", "object", "mapping",
+    "option", "any", "actions", "components", "fields",
 }  # fmt: skip
 DESIGN_TYPES = {
     "text", "heading", "stat", "table", "form", "text_input", "number_input", "date_input",
@@ -36,6 +36,8 @@ def _check_spec(spec: dict[str, Any], where: str) -> None:
     if spec["type"] == "object":
         for name, prop in spec["props"].items():
             _check_spec(prop, f"{where}.{name}")
+    if spec["type"] == "mapping":
+        _check_spec(spec["values"], f"{where}{{}}")
 
 
 def test_catalogue_is_well_formed() -> None:

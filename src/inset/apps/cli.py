@@ -18,7 +18,7 @@ from inset.apps.json_schema import FILES, schema_json
 from inset.apps.loader import Issue
 from inset.apps.schemas import DeployReportOut, ReleaseOut
 from inset.apps.validation import check_apps_root, check_database
-from inset.cli_support import fail, print_json, run_with_session, stdout
+from inset.cli_support import CLI_ACTOR, cli_user, fail, print_json, run_with_session, stdout
 from inset.errors import InsetError, ValidationFailed
 
 cli = typer.Typer(help="Validate and deploy apps.")
@@ -174,6 +174,8 @@ def _run_deploy(
                 git_message=git_message,
                 display=display,
                 promote=promote,
+                actor_type=CLI_ACTOR,
+                actor_id=cli_user(),
             )
         except ValidationFailed as exc:
             if exc.code == "invalid_app" and isinstance(exc.details, list):
@@ -367,7 +369,11 @@ def releases_promote(
     version: str = typer.Argument(..., help="The release that latest should mean."),
 ) -> None:
     """Make VERSION the app's latest release (rollback); open sessions keep theirs."""
-    result = run_with_session(lambda s: service.promote_release(s, app, version))
+    result = run_with_session(
+        lambda s: service.promote_release(
+            s, app, version, actor_type=CLI_ACTOR, actor_id=cli_user()
+        )
+    )
     before = result.previous.version if result.previous else "none"
     if result.changed:
         typer.echo(f"{result.app.slug}: latest is now {result.release.version} (was {before})")

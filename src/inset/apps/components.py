@@ -115,10 +115,11 @@ COMPONENTS: dict[str, Spec] = {
                         "format": _enum(_COLUMN_FORMATS, "How values are shown.", default="text"),
                         "currency": _p("string", "ISO 4217 code for format: currency."),
                         "badgeColors": _p(
-                            "any",
+                            "mapping",
                             "For format: badge, a mapping of cell value to tone: "
                             + ", ".join(BADGE_TONES)
                             + "; values not in it are neutral.",
+                            values=_enum(list(BADGE_TONES), "A tone."),
                             bindable=False,
                         ),
                         "sortable": _p("boolean", "Clicking the header sorts.", default=True),

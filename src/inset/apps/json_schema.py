@@ -164,6 +164,8 @@ def prop_schema(spec: Spec) -> dict[str, Any]:
         required = [k for k, v in props.items() if v.get("required")]
         if required:
             schema["required"] = required
+    elif kind == "mapping":
+        schema = {"type": "object", "additionalProperties": prop_schema(spec["values"])}
     elif kind == "option":
         schema = {
             "anyOf": [

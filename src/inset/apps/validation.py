@@ -1263,6 +1263,11 @@ class _AppValidator:
             for key, prop in props.items():
                 if prop.get("required") and key not in value:
                     self.error(doc, path, f"{what} is missing '{key}'")
+        elif kind == "mapping":
+            if not self.expect_mapping(doc, path, value, what):
+                return
+            for key, item in value.items():
+                self.check_value(doc, (*path, key), item, spec["values"], f"{what}.{key}")
         elif kind == "option":
             if isinstance(value, dict):
                 self.unknown_keys(doc, path, value, ("value", "label"), "an option")
