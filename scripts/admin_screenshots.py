@@ -4,13 +4,15 @@ Reuses scripts/screenshots.py's set-up (``inset serve`` with the component galle
 supplier portal deployed, sample data, a host page), adds an administrator through the CLI
 (``inset admin create-user --password-stdin``), a few embed sessions, a second release and
 resources of every type, then signs in to /admin with Debian's Chromium and photographs
-every page of the navigation.
+every page of the navigation (Groups with one group open, External users with one user's
+sessions open).
 
     .venv/bin/python scripts/admin_screenshots.py [--out docs/images]
 """
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from collections.abc import Callable
@@ -134,14 +136,22 @@ def shoot(out: Path) -> list[Path]:
         page.locator("iframe.preview-frame").scroll_into_view_if_needed()
         save("apps-preview")
 
+        # One group opened (rename, access per app, recent users), as docs/admin.md shows it.
         visit(
             "Groups", lambda p: p.get_by_role("cell", name="suppliers", exact=True).first.wait_for()
         )
+        page.get_by_role("cell", name="suppliers", exact=True).first.click()
+        expect(page.get_by_role("heading", name="Group: suppliers")).to_be_visible()
+        page.get_by_role("link", name="supplier-1", exact=True).wait_for()
         save("groups")
+        # One external user opened: their sessions, each live one with a Revoke button.
         visit(
             "External users",
             lambda p: p.get_by_role("cell", name="supplier-1", exact=True).first.wait_for(),
         )
+        page.get_by_role("cell", name="supplier-1", exact=True).first.click()
+        expect(page.get_by_role("heading", name="Sessions of supplier-1")).to_be_visible()
+        page.get_by_role("button", name=re.compile(r"^Revoke the session")).first.wait_for()
         save("users")
         visit(
             "Access tokens",

@@ -112,7 +112,9 @@ def admin_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[AdminServ
     root = tmp_path_factory.mktemp("inset-admin")
     port = free_port()
     url = f"http://127.0.0.1:{port}"
-    env = server_env(root, url)
+    # Every browser test signs in afresh from 127.0.0.1 within a minute or two: more than
+    # the default 20 attempts/minute per IP (test_admin_auth.py tests the limit itself).
+    env = server_env(root, url, {"INSET_ADMIN_LOGIN_RATE_LIMIT": "1000/minute"})
     run_cli(env, "db", "upgrade")
     run_cli(env, "admin", "create-user", ADMIN_EMAIL, "--password-stdin", stdin=ADMIN_PASSWORD)
     run_cli(env, "groups", "create", "suppliers")

@@ -416,3 +416,89 @@ def test_setup_token_cli(tmp_path: Path) -> None:
     )
     assert again.returncode == 2 and "already exists" in again.stderr
     assert "Traceback" not in again.stderr and again.stdout == ""
+
+
+# ---- setup and sign-in only for this instance's own host and pages ----------------------
+
+
+async def test_setup_refuses_a_foreign_host_from_loopback(database: Database) -> None:
+    """DNS rebinding: a page at evil.example whose name now resolves to 127.0.0.1 reaches
+    the server from the loopback peer, but its requests say Host: evil.example."""
+    async with client_from(database, "127.0.0.1", {"Host": "evil.example:8700"}) as http:
+        refused = await http.post("/admin/api/setup", json=SETUP)
+        assert refused.status_code == 403, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "bad_host"
+        assert "evil.example:8700" in error["message"] and "127.0.0.1" in error["message"]
+        assert "inset_admin" not in http.cookies
+    async with database.session() as session:
+        assert await sessions.admin_exists(session) is False
+    [denied] = await events(database, "auth.denied")
+    assert denied.data["reason"] == "bad_host" and denied.data["path"] == "/admin/api/setup"
+    assert await events(database, "admin.setup") == []
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "https://evil.example",
+        "http://testserver.evil.example",
+        "https://testserver",  # the right host, the wrong scheme
+        "http://127.0.0.1:3000",  # another local server's page: not the one addressed
+        "http://localhost",
+        "null",
+    ],
+)
+async def test_setup_refuses_a_foreign_origin(database: Database, origin: str) -> None:
+    async with client_from(database, "127.0.0.1", {"Host": "127.0.0.1:8700"}) as http:
+        refused = await http.post("/admin/api/setup", json=SETUP, headers={"Origin": origin})
+        assert refused.status_code == 403, refused.text
+        error = refused.json()["error"]
+        assert error["code"] == "bad_origin" and "field" not in error  # a banner, not a field
+        assert "http://testserver" in error["message"] and origin in error["message"]
+    async with database.session() as session:
+        assert await sessions.admin_exists(session) is False
+    [denied] = await events(database, "auth.denied")
+    assert denied.data["reason"] == "bad_origin"
+
+
+@pytest.mark.parametrize(
+    ("host", "origin"),
+    [
+        ("127.0.0.1:8700", "http://127.0.0.1:8700"),
+        ("localhost:8700", "http://localhost:8700"),
+        ("[::1]:8700", "http://[::1]:8700"),
+        ("127.0.0.1:8700", "http://testserver"),  # a same-host proxy that rewrites Host
+        ("testserver", "http://testserver"),  # INSET_PUBLIC_URL's host and origin
+        ("127.0.0.1:8700", None),  # curl: no Origin
+    ],
+)
+async def test_setup_from_its_own_host_and_pages(
+    database: Database, host: str, origin: str | None
+) -> None:
+    headers = {"Host": host} | ({"Origin": origin} if origin else {})
+    async with client_from(database, "127.0.0.1", headers) as http:
+        made = await http.post("/admin/api/setup", json=SETUP)
+        assert made.status_code == 200, made.text
+    assert len(await events(database, "admin.setup")) == 1
+
+
+async def test_login_refuses_a_foreign_origin_or_host(
+    client: httpx.AsyncClient, database: Database, admin: int
+) -> None:
+    body = {"email": EMAIL, "password": PASSWORD}
+    cross_site = await client.post(
+        "/admin/api/login", json=body, headers={"Origin": "https://evil.example"}
+    )
+    assert cross_site.status_code == 403 and cross_site.json()["error"]["code"] == "bad_origin"
+    rebound = await client.post("/admin/api/login", json=body, headers={"Host": "evil.example"})
+    assert rebound.status_code == 403 and rebound.json()["error"]["code"] == "bad_host"
+    assert "inset_admin" not in client.cookies
+    assert [e.data["reason"] for e in await events(database, "auth.denied")] == [
+        "bad_origin",
+        "bad_host",
+    ]
+    assert await events(database, "admin.login") == []  # the password was never checked
+    ok = await client.post("/admin/api/login", json=body, headers={"Origin": "http://testserver"})
+    assert ok.status_code == 200, ok.text
+    assert "inset_admin" in client.cookies

@@ -57,6 +57,62 @@ def test_overview_shows_usage_chart_and_recent_denials(
     expect(denials.get_by_role("cell", name="GET /api/v1/tokens").first).to_be_visible()
 
 
+def test_overview_lists_denials_and_errors_of_every_type(
+    admin_page: Page, admin_server: AdminServer
+) -> None:
+    """Recent denials: outcome denied whatever the type (a refused sign-in is admin.login,
+    not auth.denied); both panels link to the audit log filtered by outcome only."""
+    wrong = httpx.post(
+        f"{admin_server.url}/admin/api/login",
+        json={"email": "nobody@example.com", "password": "not a password at all"},
+        timeout=10,
+    )
+    assert wrong.status_code == 401  # admin.login, outcome denied
+    admin_page.reload()
+    denials = admin_page.locator("section.panel", has_text="Recent denials")
+    row = denials.get_by_role("row", name=re.compile("admin.login"))
+    expect(row.first).to_contain_text("unknown_email")
+    link = denials.get_by_role("link", name="Open in the audit log")
+    expect(link).to_have_attribute("href", "/admin/audit?outcome=denied")
+    errors = admin_page.locator("section.panel", has_text="Recent errors")
+    expect(errors.get_by_role("link", name="Open in the audit log")).to_have_attribute(
+        "href", "/admin/audit?outcome=error"
+    )
+
+
+def test_a_post_without_the_csrf_token_is_refused_in_the_browser(
+    admin_page: Page, admin_server: AdminServer
+) -> None:
+    """Script on a signed-in admin page (the cookie rides along) that does not send the
+    session's X-CSRF-Token: 403 csrf_failed, and the group is not created."""
+    answers = admin_page.evaluate(
+        """async () => {
+          const post = async (headers) => {
+            const response = await fetch("/api/v1/groups", {
+              method: "POST",
+              headers: { "Content-Type": "application/json", ...headers },
+              body: JSON.stringify({ name: "csrf-less" }),
+            });
+            return { status: response.status, body: await response.json() };
+          };
+          return [await post({}), await post({ "X-CSRF-Token": "forged" })];
+        }"""
+    )
+    for answer in answers:
+        assert answer["status"] == 403, answer
+        assert answer["body"]["error"]["code"] == "csrf_failed"
+    groups = httpx.get(
+        f"{admin_server.url}/api/v1/groups",
+        headers={"Authorization": f"Bearer {admin_server.admin_token}"},
+        timeout=10,
+    )
+    assert groups.status_code == 200
+    assert "csrf-less" not in {g["name"] for g in groups.json()}
+    # The session itself is fine: the UI's own calls (with the token) still work.
+    admin_page.reload()
+    expect(admin_page.get_by_role("navigation", name="Admin")).to_be_visible()
+
+
 def test_create_and_rename_a_group(admin_page: Page) -> None:
     open_page(admin_page, "Groups")
     admin_page.get_by_label("Group name").fill("partners")

@@ -155,6 +155,46 @@ async def test_preview_shows_only_that_suppliers_rows(
     assert events[0].data["metadata"] == {"supplierId": 1}
 
 
+async def test_a_preview_leaves_the_real_users_record_alone(
+    client: httpx.AsyncClient, database: Database
+) -> None:
+    """Previewing as a user with other groups and metadata must not rewrite what the host
+    product last said about that user (External users, a group's recent users)."""
+    from inset.access.models import ExternalUser
+    from tests.factories import embed_body
+
+    world = await make_world(database)
+    real = embed_body(world)
+    minted = await client.post(
+        "/api/embed-url/external-user", json=real, headers=bearer(world.tokens["embed"])
+    )
+    assert minted.status_code == 200, minted.text
+
+    async def stored() -> tuple[Any, ...]:
+        async with database.session() as session:
+            user = await session.scalar(
+                select(ExternalUser).where(
+                    ExternalUser.external_identifier == str(real["externalIdentifier"])
+                )
+            )
+            assert user is not None
+            return (user.last_group_ids, user.last_metadata, user.last_seen_at, user.email)
+
+    before = await stored()
+    preview = await _preview(
+        client,
+        world.tokens["admin"],
+        world.app_uuid,
+        externalIdentifier=real["externalIdentifier"],
+        groupIds=["staff"],
+        metadata={"supplierId": 999},
+        userInfo={"email": "someone-else@example.com"},
+    )
+    assert preview.status_code == 200, preview.text
+    await _redeem(client, preview.json()["embedUrl"])
+    assert await stored() == before
+
+
 async def test_preview_applies_the_embed_rules(
     client: httpx.AsyncClient, database: Database
 ) -> None:

@@ -87,3 +87,41 @@ def test_audit_page_outcome_filter(admin_page: Page, admin_server: AdminServer) 
     rows = page.locator("tbody tr")
     expect(rows.first).to_contain_text("auth.denied")
     expect(rows.filter(has_not_text="denied")).to_have_count(0)
+
+
+def test_audit_page_filters_live_in_the_url(admin_page: Page, admin_server: AdminServer) -> None:
+    """/admin/audit?outcome=denied (the Overview's link) opens with that filter applied;
+    changing the filters rewrites the URL, so a reload keeps the view."""
+    refused = httpx.post(f"{admin_server.url}/api/embed-url/external-user", json={}, timeout=10)
+    assert refused.status_code == 401  # an auth.denied event, next to plenty of ok ones
+    page = admin_page
+    page.goto(f"{admin_server.url}/admin/audit?outcome=denied")
+    expect(page.get_by_role("heading", level=1, name="Audit log")).to_be_visible()
+    expect(page.get_by_label("Outcome")).to_have_value("denied")
+    rows = page.locator("tbody tr")
+    expect(rows.first).to_contain_text("denied")
+    expect(rows.filter(has_not_text="denied")).to_have_count(0)
+    export = page.get_by_role("link", name="Export CSV").get_attribute("href")
+    assert export is not None and "outcome=denied" in export
+
+    page.get_by_label("Type").fill("auth.denied")
+    page.get_by_role("button", name="Apply filters").click()
+    expect(page).to_have_url(f"{admin_server.url}/admin/audit?type=auth.denied&outcome=denied")
+    page.reload()
+    expect(page.get_by_label("Type")).to_have_value("auth.denied")
+    expect(page.get_by_label("Outcome")).to_have_value("denied")
+    expect(rows.first).to_contain_text("auth.denied")
+    expect(rows.filter(has_not_text="auth.denied")).to_have_count(0)
+
+    page.get_by_role("button", name="Clear").click()
+    expect(page).to_have_url(f"{admin_server.url}/admin/audit")
+    expect(page.get_by_label("Outcome")).to_have_value("")
+    expect(page.get_by_role("cell", name="ok", exact=True).first).to_be_visible()
+    # Back to the Overview, then its "Open in the audit log" link: the same filtered view.
+    page.get_by_role("navigation", name="Admin").get_by_role("link", name="Overview").click()
+    denials = page.locator("section.panel", has_text="Recent denials")
+    denials.get_by_role("link", name="Open in the audit log").click()
+    expect(page).to_have_url(f"{admin_server.url}/admin/audit?outcome=denied")
+    expect(page.get_by_label("Outcome")).to_have_value("denied")
+    expect(page.get_by_label("Type")).to_have_value("")
+    expect(rows.filter(has_not_text="denied")).to_have_count(0)

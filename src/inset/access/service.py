@@ -83,11 +83,15 @@ async def upsert_external_user(
     user_info: dict[str, Any],
     group_ids: list[int],
     metadata: dict[str, Any],
+    *,
+    record_visit: bool = True,
 ) -> ExternalUser:
     """Create or update the external user keyed by the host's identifier.
 
-    Concurrent first calls for one new user are safe: the row is created with
-    INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite), then read back."""
+    ``record_visit=False`` (admin previews) only makes sure the row exists: an existing
+    user's name, email, last groups, metadata and last-seen time stay as the host product
+    last set them. Concurrent first calls for one new user are safe: the row is created
+    with INSERT … ON CONFLICT DO NOTHING (PostgreSQL and SQLite), then read back."""
     now = utcnow()
     dialect = session.get_bind().dialect.name
     insert = pg_insert if dialect == "postgresql" else sqlite_insert
@@ -108,6 +112,8 @@ async def upsert_external_user(
         .execution_options(populate_existing=True)
     )
     assert user is not None
+    if not record_visit:
+        return user
     if user_info.get("email") is not None:
         user.email = user_info["email"]
     if user_info.get("firstName") is not None:

@@ -10,18 +10,21 @@ from pathlib import Path
 from fastapi import APIRouter, Depends, Request, Response
 from fastapi.responses import HTMLResponse
 from pydantic import BaseModel, ConfigDict, Field
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.app import content_security_policy
 from inset.auth import sessions as admin_sessions
+from inset.auth.origins import own_origin_only
 from inset.deps import (
     DbSession,
+    _audit_denial,
     admin_cookie,
     admin_session_caller,
     client_ip,
     get_settings_dep,
     request_meta,
 )
-from inset.errors import NotFound
+from inset.errors import InsetError, NotFound
 from inset.roles import internal_only
 
 STATIC_DIR = Path(__file__).parent / "static"
@@ -103,9 +106,24 @@ def is_loopback(request: Request) -> bool:
         return False
 
 
+async def _own_origin_only(request: Request, session: AsyncSession, what: str) -> None:
+    """Sign-in and setup only when addressed to this instance and sent from its own pages
+    (see :func:`inset.auth.origins.own_origin_only`): not through a DNS-rebinding name, not
+    from a cross-site form. Refusals are audited (``auth.denied``, reason ``bad_host`` or
+    ``bad_origin``)."""
+    try:
+        own_origin_only(request, get_settings_dep(request).public_url, what)
+    except InsetError as exc:
+        await _audit_denial(request, session, exc, "admin_session")
+        raise
+
+
 @router.post("/api/login", response_model=MeOut)
 async def login(body: LoginIn, request: Request, session: DbSession) -> Response:
-    """Sign in: sets the ``inset_admin`` cookie and answers the CSRF token."""
+    """Sign in: sets the ``inset_admin`` cookie and answers the CSRF token. Only addressed
+    to this instance's own host and, with an Origin, from its own pages (403 ``bad_host``,
+    ``bad_origin``)."""
+    await _own_origin_only(request, session, "Sign-in")
     signed_in = await admin_sessions.login(session, body.email, body.password, _meta(request))
     return _signed_in(request, signed_in)
 
@@ -148,7 +166,9 @@ async def setup_status(request: Request, session: DbSession) -> SetupStatusOut:
 
 @router.post("/api/setup", response_model=MeOut)
 async def setup(body: SetupIn, request: Request, session: DbSession) -> Response:
-    """Create the first administrator (loopback only, or with a setup token) and sign in."""
+    """Create the first administrator (loopback only, or with a setup token) and sign in.
+    Like sign-in, only addressed to this instance's own host and from its own pages."""
+    await _own_origin_only(request, session, "First-run setup")
     signed_in = await admin_sessions.setup(
         session,
         body.email,

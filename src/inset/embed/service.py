@@ -98,6 +98,7 @@ async def mint_embed_url(
         body.userInfo.model_dump(),
         [g.id for g in groups],
         body.metadata,
+        record_visit=preview is None,  # a preview is not the user's visit
     )
     nonce = secrets.token_urlsafe(32)
     grant = EmbedGrant(

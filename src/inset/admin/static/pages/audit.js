@@ -1,6 +1,9 @@
 // Audit log: filter (user, app, type, outcome, time range), page with the cursor, open an
 // event (every field, its data pretty-printed, its hash and the previous hash), export the
 // filtered events as JSON lines or CSV (a plain link: the admin cookie session authorises it).
+// The filters live in the URL (/admin/audit?outcome=denied&type=…): read at start and on
+// navigation, written back with history.replaceState when they change, so a link (the
+// Overview's "Open in the audit log") or a reload shows the same view.
 import { useEffect, useState } from "/static/vendor/hooks.module.js";
 import { api } from "../api.js";
 import { html } from "../html.js";
@@ -9,12 +12,33 @@ import { TextField } from "../widgets.js";
 
 const PAGE_SIZE = 50;
 const EMPTY = { user: "", app: "", type: "", outcome: "", since: "", until: "" };
+const PATH = "/admin/audit";
 
 // datetime-local inputs hold local time without a zone; the API wants ISO 8601.
 function isoOf(local) {
   if (!local) return "";
   const date = new Date(local);
   return Number.isNaN(date.getTime()) ? local : date.toISOString();
+}
+
+// …and back: an ISO time from the URL as the datetime-local input's local time.
+function localOf(iso) {
+  const date = new Date(iso);
+  if (!iso || Number.isNaN(date.getTime())) return iso || "";
+  const pad = (n) => String(n).padStart(2, "0");
+  const seconds = date.getSeconds() ? `:${pad(date.getSeconds())}` : "";
+  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}` +
+    `T${pad(date.getHours())}:${pad(date.getMinutes())}${seconds}`;
+}
+
+/** The filters a URL query names (unknown parameters ignored, missing ones empty). */
+export function filtersOf(query) {
+  const filters = { ...EMPTY };
+  for (const key of Object.keys(EMPTY)) {
+    const value = query.get(key) || "";
+    filters[key] = key === "since" || key === "until" ? localOf(value) : value;
+  }
+  return filters;
 }
 
 export function filterQuery(filters) {
@@ -55,6 +79,7 @@ function EventDetail({ event, onClose }) {
 
 function Filters({ value, onApply }) {
   const [draft, setDraft] = useState(value);
+  useEffect(() => setDraft(value), [value]); // a link or Back changed the applied filters
   const f = { form: draft, setForm: setDraft };
   const submit = (event) => { event.preventDefault(); onApply(draft); };
   const reset = () => { setDraft(EMPTY); onApply(EMPTY); };
@@ -78,8 +103,8 @@ function Filters({ value, onApply }) {
   </form>`;
 }
 
-export default function AuditPage() {
-  const [filters, setFilters] = useState(EMPTY);
+export default function AuditPage({ query }) {
+  const [filters, setFilters] = useState(() => filtersOf(query));
   const [events, setEvents] = useState(null);
   const [cursor, setCursor] = useState(null);
   const [error, setError] = useState(null);
@@ -98,9 +123,20 @@ export default function AuditPage() {
       if (!after) setEvents([]);
     }
   }
-  useEffect(() => { load(filters, null); }, [filters]);
-  const query = filterQuery(filters).toString();
-  const exportHref = (format) => `/api/v1/audit-events/export?format=${format}${query ? `&${query}` : ""}`;
+  // A navigation to /admin/audit?… while this page is shown (a link, Back): its filters.
+  useEffect(() => {
+    const wanted = filtersOf(query);
+    setFilters((old) => (filterQuery(old).toString() === filterQuery(wanted).toString() ? old : wanted));
+  }, [query]);
+  const search = filterQuery(filters).toString();
+  useEffect(() => {
+    const href = search ? `${PATH}?${search}` : PATH;
+    if (window.location.pathname + window.location.search !== href) {
+      window.history.replaceState(window.history.state, "", href);
+    }
+    load(filters, null);
+  }, [filters]);
+  const exportHref = (format) => `/api/v1/audit-events/export?format=${format}${search ? `&${search}` : ""}`;
   const actions = html`
     <a class="btn btn-secondary" href=${exportHref("jsonl")} download="audit-events.jsonl">Export JSON lines</a>
     <a class="btn btn-secondary" href=${exportHref("csv")} download="audit-events.csv">Export CSV</a>`;

@@ -1,6 +1,7 @@
 // Overview: usage over time (GET /api/v1/usage, summed per day over apps and users, drawn
-// with the runtime's lazily loaded Chart.js), the latest failed queries (query.run with
-// outcome error) and the latest refusals (auth.denied) from GET /api/v1/audit-events.
+// with the runtime's lazily loaded Chart.js), the latest errors (outcome error: failed
+// queries, resource tests, …) and the latest refusals (outcome denied: auth.denied, refused
+// sign-ins, embed URLs refused, …) of any event type, from GET /api/v1/audit-events.
 import { useEffect, useRef, useState } from "/static/vendor/hooks.module.js";
 import { loadChartJs } from "/static/components/chart.js";
 import { html } from "../html.js";
@@ -122,6 +123,27 @@ function RecentEvents({ title, params, columns, empty }) {
 }
 
 const when = { key: "occurredAt", label: "When", render: (e) => formatDate(e.occurredAt) };
+const who = {
+  key: "who",
+  label: "Who",
+  render: (e) => e.externalIdentifier || `${e.actorType}${e.actorId ? ` ${e.actorId}` : ""}`,
+};
+
+/** What went wrong, whatever the event type: a reason, an error code or message. */
+function errorOf(event) {
+  const data = event.data || {};
+  const error = data.error;
+  const text = data.reason || (error && (error.code || error.message)) || (typeof error === "string" ? error : "");
+  return [data.query, text].filter(Boolean).join(": ") || "—";
+}
+
+/** The refused request (method and path, when the event has them) and where it came from. */
+function requestOf(event) {
+  const request = `${event.data.method || ""} ${event.data.path || ""}`.trim();
+  const from = event.ip ? html`<span class="muted">from ${event.ip}</span>` : null;
+  if (!request) return from || "—";
+  return from ? html`${request}<br />${from}` : request;
+}
 
 export default function OverviewPage() {
   const [range, setRange] = useState(7);
@@ -142,25 +164,25 @@ export default function OverviewPage() {
     <//>
     <div class="grid-2">
       <${RecentEvents}
-        title="Recent query errors"
-        params=${{ type: "query.run", outcome: "error" }}
-        empty="No failed queries."
+        title="Recent errors"
+        params=${{ outcome: "error" }}
+        empty="No errors."
         columns=${[
           when,
-          { key: "externalIdentifier", label: "User" },
-          { key: "query", label: "Query", render: (e) => e.data.query || "—" },
-          { key: "error", label: "Error", render: (e) => (e.data.error && e.data.error.code) || "—" },
+          { key: "type", label: "Event" },
+          who,
+          { key: "error", label: "Error", render: (e) => errorOf(e) },
         ]}
       />
       <${RecentEvents}
         title="Recent denials"
-        params=${{ type: "auth.denied" }}
+        params=${{ outcome: "denied" }}
         empty="No refused requests."
         columns=${[
           when,
-          { key: "reason", label: "Reason", render: (e) => e.data.reason || "—" },
-          { key: "path", label: "Request", render: (e) => `${e.data.method || ""} ${e.data.path || ""}`.trim() || "—" },
-          { key: "ip", label: "IP" },
+          { key: "type", label: "Event" },
+          { key: "reason", label: "Reason", render: (e) => errorOf(e) },
+          { key: "path", label: "Request", render: requestOf },
         ]}
       />
     </div>
