@@ -9,7 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from playwright.sync_api import Browser, Page, expect
+from playwright.sync_api import Browser, Locator, Page, expect
 
 from tests.sdk.conftest import SDK_CHROMIUM_ARGS, SdkServer
 from tests.sdk.test_retool_compat import inset_frame, posts_of
@@ -256,6 +256,17 @@ def blocked_cookies_browser(sdk_browser: Browser) -> Any:
         browser.close()
 
 
+def open_cookie_probe(page: Page, sdk_server: SdkServer) -> Locator:
+    """A frame on another origin that sets a plain third-party cookie and says whether it
+    came back (its text: "probe cookie: kept" or "probe cookie: refused")."""
+    page.evaluate(
+        "(src) => { const f = document.createElement('iframe'); f.src = src; "
+        "document.body.appendChild(f); }",
+        f"{sdk_server.other_origin}/cookie-probe",
+    )
+    return page.frame_locator("iframe[src$='/cookie-probe']").locator("#r")
+
+
 @pytest.mark.parametrize("mode", ["cookieless", "cookie"])
 def test_embed_works_with_third_party_cookies_blocked(
     blocked_cookies_browser: Browser, sdk_server: SdkServer, mode: str
@@ -269,12 +280,7 @@ def test_embed_works_with_third_party_cookies_blocked(
         page.set_default_timeout(10_000)
         # The setting is in force: a frame on Inset's site cannot keep a plain cookie.
         page.goto(sdk_server.host("sdk.html", users=f"probe-{mode}:1:ACME", mode=mode))
-        page.evaluate(
-            "(src) => { const f = document.createElement('iframe'); f.src = src; "
-            "document.body.appendChild(f); }",
-            f"{sdk_server.other_origin}/cookie-probe",
-        )
-        probe = page.frame_locator("iframe[src$='/cookie-probe']").locator("#r")
+        probe = open_cookie_probe(page, sdk_server)
         expect(probe).to_have_text("probe cookie: refused")
 
         frame = inset_frame(page)
@@ -306,12 +312,7 @@ def test_cookie_probe_sees_its_cookie_when_third_party_cookies_are_allowed(
     try:
         page = context.new_page()
         page.goto(sdk_server.host("sdk.html", users="probe-allowed:1:ACME"))
-        page.evaluate(
-            "(src) => { const f = document.createElement('iframe'); f.src = src; "
-            "document.body.appendChild(f); }",
-            f"{sdk_server.other_origin}/cookie-probe",
-        )
-        probe = page.frame_locator("iframe[src$='/cookie-probe']").locator("#r")
+        probe = open_cookie_probe(page, sdk_server)
         expect(probe).to_have_text("probe cookie: kept")
     finally:
         context.close()
