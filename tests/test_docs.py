@@ -1,7 +1,9 @@
-"""Docs that a test checks against the code: every setting and every CLI command."""
+"""Docs that a test checks against the code: every setting, every CLI command and every
+audit event type."""
 
 from __future__ import annotations
 
+import ast
 import re
 from pathlib import Path
 
@@ -9,6 +11,7 @@ import typer
 
 from inset.cli import _mount
 from inset.cli import app as root
+from inset.runtime.service import RUNTIME_EVENTS
 from inset.settings import Settings
 
 DOCS = Path(__file__).parent.parent / "docs"
@@ -52,3 +55,86 @@ def test_every_cli_command_is_documented() -> None:
     text = (DOCS / "cli.md").read_text()
     missing = {p for p in _command_paths(root) if f"inset {p}" not in text}
     assert missing == set(), f"commands missing from docs/cli.md: {sorted(missing)}"
+
+
+SRC = Path(__file__).parent.parent / "src" / "inset"
+Wrappers = dict[str, tuple[int, str]]  # function name -> (position, name) of its type param
+
+
+def _called(call: ast.Call) -> str | None:
+    func = call.func
+    return func.id if isinstance(func, ast.Name) else getattr(func, "attr", None)
+
+
+def _argument(call: ast.Call, position: int, name: str) -> ast.expr | None:
+    given = [k.value for k in call.keywords if k.arg == name] or call.args[position : position + 1]
+    return given[0] if given else None
+
+
+def _strings(node: ast.expr | None) -> set[str]:
+    """The event types an argument can be: a string, or a conditional of strings (a
+    variable: none; runtime events are added by name)."""
+    if isinstance(node, ast.Constant) and isinstance(node.value, str):
+        return {node.value}
+    if isinstance(node, ast.IfExp):
+        return _strings(node.body) | _strings(node.orelse)
+    return set()
+
+
+def _wrappers(tree: ast.Module, recorders: Wrappers) -> Wrappers:
+    """The module's functions that pass one of their parameters on as the event type of
+    a recorder (audit's ``record`` and such wrappers, e.g. ``record_cli``)."""
+    found: Wrappers = {}
+    for function in ast.walk(tree):
+        if not isinstance(function, ast.FunctionDef | ast.AsyncFunctionDef):
+            continue
+        params = [a.arg for a in function.args.posonlyargs + function.args.args]
+        for call in ast.walk(function):
+            if isinstance(call, ast.Call) and (called := _called(call)) in recorders:
+                arg = _argument(call, *recorders[called])
+                if isinstance(arg, ast.Name) and arg.id in params:
+                    found[function.name] = (params.index(arg.id), arg.id)
+    return found
+
+
+def recorded_event_types() -> set[str]:
+    """Every event type that src records: each string passed as the type to audit's
+    ``record()`` or to a wrapper of it, and the runtime's events."""
+    trees = [ast.parse(path.read_text(), str(path)) for path in sorted(SRC.rglob("*.py"))]
+
+    def closure(base: Wrappers, modules: list[ast.Module], private: bool) -> Wrappers:
+        """``base`` and the wrappers (of wrappers …) defined in ``modules``."""
+        while True:
+            more = {
+                name: where
+                for tree in modules
+                for name, where in _wrappers(tree, base).items()
+                if private or not name.startswith("_")
+            }
+            if more.keys() <= base.keys():
+                return base
+            base = base | more
+
+    public = closure({"record": (1, "type")}, trees, private=False)
+    found = set(RUNTIME_EVENTS)  # runtime/service.py records these by variable
+    for tree in trees:
+        recorders = closure(public, [tree], private=True)  # _audit means one thing per module
+        for call in ast.walk(tree):
+            if isinstance(call, ast.Call) and (called := _called(call)) in recorders:
+                found |= _strings(_argument(call, *recorders[called]))
+    return found
+
+
+def test_every_audit_event_type_is_documented() -> None:
+    text = (DOCS / "audit.md").read_text()
+    section = text.split("## Event types", 1)[1].split("\n## ", 1)[0]
+    documented = {
+        name
+        for line in section.splitlines()
+        if line.startswith("| `")
+        for name in re.findall(r"`([a-z_]+(?:\.[a-z_]+)+)`", line.split(" | ", 1)[0])
+    }
+    recorded = recorded_event_types()
+    assert {"token.created", "admin.group.renamed", "admin.user.created"} <= recorded
+    assert recorded - documented == set(), "event types missing from docs/audit.md"
+    assert documented - recorded == set(), "documented event types that nothing records"

@@ -1,8 +1,10 @@
-"""Helpers shared by every domain's CLI: a DB session, clear errors, JSON output."""
+"""Helpers shared by every domain's CLI: a DB session, clear errors, JSON output, and
+auditing the admin changes a command makes."""
 
 from __future__ import annotations
 
 import asyncio
+import getpass
 import json
 import sys
 from collections.abc import Awaitable, Callable
@@ -13,6 +15,7 @@ from rich.console import Console
 from sqlalchemy.exc import OperationalError, ProgrammingError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from inset.audit.service import record
 from inset.db import Database, describe_db_error
 from inset.errors import InsetError
 from inset.settings import get_settings
@@ -57,3 +60,25 @@ def run_with_session(work: Callable[[AsyncSession], Awaitable[T]]) -> T:
 def print_json(value: Any) -> None:
     """Machine-readable output for --json."""
     sys.stdout.write(json.dumps(value, indent=2, default=str) + "\n")
+
+
+# The audit log's actor_type for changes made with the ``inset`` command line.
+CLI_ACTOR = "cli"
+
+
+def cli_user() -> str:
+    """Who runs this command, as the audit log's actor_id for ``cli`` events: the OS user
+    name (``getpass.getuser()``: $LOGNAME, $USER, … or the password database), or
+    ``unknown`` when there is none (e.g. a container user without a passwd entry)."""
+    try:
+        user = getpass.getuser()
+    except (OSError, KeyError, ImportError):
+        return "unknown"
+    return user[:255] or "unknown"
+
+
+async def record_cli(session: AsyncSession, type: str, data: dict[str, Any]) -> None:
+    """Audit an admin change made with the CLI, in the command's transaction (the change
+    and its event commit together): the admin API's event type and ``data`` (never a
+    secret), actor_type ``cli``, actor_id the OS user."""
+    await record(session, type, actor_type=CLI_ACTOR, actor_id=cli_user(), data=data)

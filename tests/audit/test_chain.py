@@ -123,6 +123,38 @@ async def test_deleted_oldest_rows_without_purge_are_caught(database: Database) 
 
 
 @pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
+@pytest.mark.parametrize("fake_seq", [None, 99], ids=["unchained", "beyond-head"])
+async def test_fake_purge_event_does_not_excuse_deleted_oldest_rows(
+    database: Database, fake_seq: int | None
+) -> None:
+    """An attacker with write access deletes the oldest events and inserts an
+    ``audit.purged`` row naming the right anchor, but not chained by a chainer (seq NULL,
+    or a seq past the chain head): verify still reports the missing events."""
+    await write(database, 5)
+    async with database.session() as session:
+        last_deleted = await session.scalar(select(AuditEvent).where(AuditEvent.seq == 2))
+        assert last_deleted is not None and last_deleted.hash is not None
+        anchor = {"seq": 2, "hash": last_deleted.hash}
+        await session.execute(delete(AuditEvent).where(AuditEvent.seq <= 2))
+        fake = await audit.record(
+            session,
+            "audit.purged",
+            actor_type="system",
+            data={"before": utcnow().isoformat(), "deleted": 2, "anchor": anchor},
+        )
+        if fake_seq is not None:
+            await session.execute(
+                update(AuditEvent)
+                .where(AuditEvent.id == fake.id)
+                .values(seq=fake_seq, prev_hash="f" * 64, hash="e" * 64)
+            )
+    result = await verify(database)
+    assert not result.ok and result.seq == 3 and result.checked == 0
+    assert "events 1..2 are missing" in (result.problem or "")
+    assert result.unchained == (1 if fake_seq is None else 0)
+
+
+@pytest.mark.parametrize("database", ["sqlite", "postgres"], indirect=True)
 async def test_reordered_rows_are_caught(database: Database) -> None:
     await write(database, 5)
     async with database.session() as session:

@@ -4,18 +4,28 @@ from __future__ import annotations
 
 import typer
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.access import explain
 from inset.access import service as access
-from inset.cli_support import fail, print_json, run_with_session, stdout
+from inset.access.models import Group
+from inset.cli_support import fail, print_json, record_cli, run_with_session, stdout
 
 groups_app = typer.Typer(help="Permission groups.", no_args_is_help=True)
 
 
 @groups_app.command("create")
 def groups_create(name: str = typer.Argument(..., help="Unique group name.")) -> None:
-    """Create a group and print its id."""
-    group = run_with_session(lambda s: access.create_group(s, name))
+    """Create a group and print its id; audited ``admin.group.created``."""
+
+    async def work(session: AsyncSession) -> Group:
+        group = await access.create_group(session, name)
+        await record_cli(
+            session, "admin.group.created", {"after": {"id": group.id, "name": group.name}}
+        )
+        return group
+
+    group = run_with_session(work)
     typer.echo(group.id)
 
 

@@ -13,7 +13,7 @@ import typer
 from inset.audit import service as audit
 from inset.audit.chainer import chain_all
 from inset.audit.storage import EventFilter
-from inset.cli_support import fail, print_json, run_with_session, stderr
+from inset.cli_support import CLI_ACTOR, cli_user, fail, print_json, run_with_session, stderr
 from inset.db import Database, utcnow
 from inset.settings import get_settings
 
@@ -108,5 +108,7 @@ def purge(
         if days == 0:
             fail("INSET_AUDIT_RETENTION_DAYS is 0 (keep forever); pass --before to purge anyway")
         cutoff = utcnow() - timedelta(days=days)
-    result = run_with_session(lambda s: audit.purge(s, cutoff, actor_type="system", actor_id="cli"))
+    result = run_with_session(
+        lambda s: audit.purge(s, cutoff, actor_type=CLI_ACTOR, actor_id=cli_user())
+    )
     typer.echo(f"Deleted {result.deleted} events before {result.before.isoformat()}")

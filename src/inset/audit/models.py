@@ -28,7 +28,8 @@ class AuditEvent(Base):
     occurred_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
     type: Mapped[str] = mapped_column(String(64), index=True)
     outcome: Mapped[str] = mapped_column(String(16), default="ok")
-    actor_type: Mapped[str] = mapped_column(String(16))  # token | admin | external_user | system
+    # token | admin | external_user | cli | anonymous (| system: older audit.purged events)
+    actor_type: Mapped[str] = mapped_column(String(16))
     actor_id: Mapped[str | None] = mapped_column(String(255), nullable=True)
     external_identifier: Mapped[str | None] = mapped_column(String(255), nullable=True, index=True)
     app_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)

@@ -182,10 +182,9 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
 
     A modified row fails its own hash; a deleted row leaves a gap in ``seq`` and a
     ``prev_hash`` that matches nothing; a purge is accepted only where an ``audit.purged``
-    event that is itself in the chain (chained, seq <= head, after its anchor, so the walk
-    checks it too) names the anchor the chain restarts from: an unchained one excuses
-    nothing. Events the chainer has not linked yet are counted in ``unchained``, not
-    checked."""
+    event that is itself in the chain (chained with seq <= head, so the walk checks its
+    hash too) names the anchor the chain restarts from: an unchained one excuses nothing.
+    Events the chainer has not linked yet are counted in ``unchained``, not checked."""
     unchained = await storage.count_unchained(session)
     oldest = await storage.oldest_unchained_at(session) if unchained else None
     # Read the head first: events chained while we walk have a higher seq and are left
@@ -256,19 +255,16 @@ async def verify_chain(session: AsyncSession) -> VerifyResult:
 
 
 def _anchors(purges: Sequence[AuditEvent]) -> dict[int, str]:
-    """``{anchor seq: anchor hash}`` of chained ``audit.purged`` events whose anchor lies
-    before them in the chain (a real purge's always does)."""
+    """``{anchor seq: anchor hash}`` named by the given ``audit.purged`` events (one with
+    a malformed anchor names none)."""
     anchors: dict[int, str] = {}
     for purge_event in purges:
-        anchor = purge_event.data.get("anchor") if isinstance(purge_event.data, dict) else None
-        if not isinstance(anchor, dict):
-            continue
+        data: Any = purge_event.data
         try:
-            seq, anchor_hash = int(anchor["seq"]), str(anchor["hash"])
+            seq, anchor_hash = int(data["anchor"]["seq"]), str(data["anchor"]["hash"])
         except (KeyError, TypeError, ValueError):
             continue
-        if purge_event.seq is not None and 0 < seq < purge_event.seq:
-            anchors.setdefault(seq, anchor_hash)
+        anchors.setdefault(seq, anchor_hash)
     return anchors
 
 

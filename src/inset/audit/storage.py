@@ -184,9 +184,20 @@ async def oldest_unchained_at(session: AsyncSession) -> datetime | None:
     return value
 
 
-async def purge_anchors(session: AsyncSession) -> Sequence[AuditEvent]:
-    """The ``audit.purged`` events (each records the anchor the chain restarts from)."""
-    query = select(AuditEvent).where(AuditEvent.type == "audit.purged").order_by(AuditEvent.seq)
+async def purge_anchors(session: AsyncSession, *, upto: int) -> Sequence[AuditEvent]:
+    """The chained ``audit.purged`` events with seq <= ``upto`` (each records the anchor
+    the chain restarts from). Unchained ones (seq NULL) are left out: nothing vouches for
+    them yet, so they must not excuse a gap."""
+    query = (
+        select(AuditEvent)
+        .where(
+            AuditEvent.type == "audit.purged",
+            AuditEvent.seq.is_not(None),
+            AuditEvent.seq <= upto,
+            AuditEvent.hash.is_not(None),
+        )
+        .order_by(AuditEvent.seq)
+    )
     return (await session.scalars(query)).all()
 
 

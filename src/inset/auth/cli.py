@@ -1,4 +1,5 @@
-"""``inset tokens …`` and ``inset admin create-user``."""
+"""``inset tokens …`` and ``inset admin create-user | setup-token``. Each change is audited
+like its admin API counterpart (actor_type ``cli``)."""
 
 from __future__ import annotations
 
@@ -6,12 +7,13 @@ import sys
 
 import typer
 from rich.table import Table
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from inset.auth import passwords
 from inset.auth import service as auth
 from inset.auth import sessions as admin_sessions
-from inset.auth.models import AccessToken
-from inset.cli_support import print_json, run_with_session, stderr, stdout
+from inset.auth.models import AccessToken, AdminUser
+from inset.cli_support import print_json, record_cli, run_with_session, stderr, stdout
 
 tokens_app = typer.Typer(help="API access tokens.", no_args_is_help=True)
 admin_app = typer.Typer(help="Admin users.", no_args_is_help=True)
@@ -24,7 +26,15 @@ def tokens_create(
     expires_days: int | None = typer.Option(None, help="Expire after N days."),
 ) -> None:
     """Create a token and print it once on stdout (notes go to stderr)."""
-    created = run_with_session(lambda s: auth.create_token(s, name, scope, expires_days))
+
+    async def work(session: AsyncSession) -> auth.CreatedToken:
+        created = await auth.create_token(session, name, scope, expires_days)
+        await record_cli(
+            session, "token.created", {"tokenId": created.token.id, "name": name, "scopes": scope}
+        )
+        return created
+
+    created = run_with_session(work)
     typer.echo(created.secret)
     stderr.print(
         f"Created token {created.token.id} ({', '.join(created.token.scopes)}). "
@@ -68,7 +78,13 @@ def tokens_list(as_json: bool = typer.Option(False, "--json", help="JSON output.
 @tokens_app.command("revoke")
 def tokens_revoke(token_id: int = typer.Argument(..., help="The token's id.")) -> None:
     """Revoke a token; it fails on its next use."""
-    token = run_with_session(lambda s: auth.revoke_token(s, token_id))
+
+    async def work(session: AsyncSession) -> AccessToken:
+        token = await auth.revoke_token(session, token_id)
+        await record_cli(session, "token.revoked", {"tokenId": token_id})
+        return token
+
+    token = run_with_session(work)
     stderr.print(f"Revoked token {token.id} ({token.name}).")
 
 
@@ -82,7 +98,15 @@ def admin_create_user(
         password = sys.stdin.readline().rstrip("\n")
     else:
         password = typer.prompt("Password", hide_input=True, confirmation_prompt=True)
-    user = run_with_session(lambda s: passwords.create_admin_user(s, email, password))
+
+    async def work(session: AsyncSession) -> AdminUser:
+        user = await passwords.create_admin_user(session, email, password)
+        await record_cli(
+            session, "admin.user.created", {"after": {"id": user.id, "email": user.email}}
+        )
+        return user
+
+    user = run_with_session(work)
     stderr.print(f"Created admin user {user.email}.")
 
 
@@ -90,7 +114,14 @@ def admin_create_user(
 def admin_setup_token() -> None:
     """Print a one-time token (valid 1 h) for creating the first administrator in the web UI
     from another machine."""
-    secret = run_with_session(admin_sessions.create_setup_token)
+
+    async def work(session: AsyncSession) -> str:
+        secret = await admin_sessions.create_setup_token(session)
+        expires = admin_sessions.SETUP_TOKEN_TTL.total_seconds() // 60
+        await record_cli(session, "admin.setup_token.created", {"expiresInMinutes": int(expires)})
+        return secret
+
+    secret = run_with_session(work)
     typer.echo(secret)
     stderr.print(
         "Paste it into the 'Setup token' field of /admin within an hour. It works once, "

@@ -36,7 +36,7 @@ from inset.access import service as access
 from inset.app import create_app
 from inset.apps.service import deploy_directory
 from inset.auth import service as auth
-from inset.cli_support import fail, stderr
+from inset.cli_support import CLI_ACTOR, cli_user, fail, stderr
 from inset.db import Database, describe_db_error
 from inset.demo.data import create_warehouse
 from inset.demo.host import HostConfig, Secret, create_host_app
@@ -187,7 +187,9 @@ async def setup_metadata(database: Database, warehouse: Path, apps_dir: Path) ->
             await resources.update_resource(
                 session, RESOURCE_NAME, type="sqlite", url=str(warehouse)
             )
-        report = await deploy_directory(session, apps_dir, actor_type="cli")
+        report = await deploy_directory(
+            session, apps_dir, actor_type=CLI_ACTOR, actor_id=cli_user()
+        )
         deployed = next(a for a in report.apps if a.slug == APP_FOLDER)
         for token in await auth.list_tokens(session):
             if token.name == HOST_TOKEN_NAME and token.revoked_at is None:

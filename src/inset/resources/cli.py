@@ -1,4 +1,5 @@
-"""``inset resources …``: add, list, test and remove resources."""
+"""``inset resources …``: add, list, test and remove resources. Adding, replacing and
+removing are audited like the admin API (``admin.resource.*``, actor_type ``cli``)."""
 
 from __future__ import annotations
 
@@ -8,8 +9,8 @@ import typer
 from rich.table import Table
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from inset.cli_support import fail, print_json, run_with_session, stdout
-from inset.resources import service, storage
+from inset.cli_support import CLI_ACTOR, cli_user, fail, print_json, run_with_session, stdout
+from inset.resources import service
 from inset.resources.schemas import RESOURCE_TYPES, ResourceTestResult, ResourceView
 
 app = typer.Typer(
@@ -64,28 +65,18 @@ def add(
     options = {"allowPrivateNetwork": True} if allow_private_network else None
 
     async def work(session: AsyncSession) -> str:
-        existing = await storage.get_resource(session, name, environment)
-        if existing is not None and replace:
-            await service.update_resource(
-                session,
-                name,
-                environment=environment,
-                type=type,
-                url=url,
-                headers=headers,
-                options=options,
-            )
-            return "updated"
-        await service.add_resource(
+        return await service.put_audited(
             session,
             name,
             type,
             url,
             environment=environment,
-            headers=headers or None,
+            headers=headers,
             options=options,
+            replace=replace,
+            actor_type=CLI_ACTOR,
+            actor_id=cli_user(),
         )
-        return "added"
 
     outcome = run_with_session(work)
     typer.echo(f"{outcome} resource '{name}' ({type}, {environment})")
@@ -138,7 +129,7 @@ def remove(
     """Remove one environment's config of a resource."""
 
     async def work(session: AsyncSession) -> None:
-        await service.delete_resource(session, name, environment)
+        await service.delete_audited(session, name, environment, CLI_ACTOR, cli_user(), None)
 
     run_with_session(work)
     typer.echo(f"removed resource '{name}' ({environment})")

@@ -604,9 +604,25 @@ async def save_form(
             raise _bad(field, exc.message.removeprefix("url: ")) from None
         raise
     after = form_view(saved)
+    await _record_saved(session, name, environment, before, after, actor_type, actor_id, request_id)
+    return after
+
+
+async def _record_saved(
+    session: AsyncSession,
+    name: str,
+    environment: str,
+    before: dict[str, Any] | None,
+    after: dict[str, Any],
+    actor_type: str,
+    actor_id: str | int | None,
+    request_id: str | None,
+) -> None:
+    """``admin.resource.created`` (no ``before``) or ``admin.resource.updated``, with the
+    form views (secrets only as ``{"set": …}``, URLs masked)."""
     await record(
         session,
-        "admin.resource.updated" if existing else "admin.resource.created",
+        "admin.resource.updated" if before is not None else "admin.resource.created",
         actor_type=actor_type,
         actor_id=actor_id,
         request_id=request_id,
@@ -617,7 +633,58 @@ async def save_form(
             "after": _audit_view(after),
         },
     )
-    return after
+
+
+async def put_audited(
+    session: AsyncSession,
+    name: str,
+    type: str,
+    url: str,
+    *,
+    environment: str,
+    headers: dict[str, str],
+    options: dict[str, Any] | None,
+    replace: bool,
+    actor_type: str,
+    actor_id: str | int | None,
+    request_id: str | None = None,
+) -> str:
+    """Add a resource by URL (``inset resources add``), or with ``replace`` update the
+    existing one; ``"added"`` or ``"updated"``. Audited like :func:`save_form`."""
+    resource = await storage.get_resource(session, name, environment)
+    if resource is not None and replace:
+        before: dict[str, Any] | None = form_view(resource)
+        saved = await update_resource(
+            session,
+            name,
+            environment=environment,
+            type=type,
+            url=url,
+            headers=headers,
+            options=options,
+        )
+    else:
+        before = None
+        saved = await add_resource(
+            session,
+            name,
+            type,
+            url,
+            environment=environment,
+            headers=headers or None,
+            options=options,
+        )
+    await _record_saved(
+        session,
+        saved.name,
+        saved.environment,
+        before,
+        form_view(saved),
+        actor_type,
+        actor_id,
+        request_id,
+    )
+    return "added" if before is None else "updated"
 
 
 async def delete_audited(
