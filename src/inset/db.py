@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import sqlite3
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
@@ -105,9 +107,17 @@ def _is_memory(url: str) -> bool:
 
 
 def _ensure_sqlite_folder(url: str) -> None:
+    """The database file's folder exists, and the file (once there) is in WAL mode: set here
+    once, before any pooled connection races to switch it (see _sqlite_pragmas)."""
     path = make_url(url).database
     if path and path != ":memory:":
         Path(path).parent.mkdir(parents=True, exist_ok=True)
+        if Path(path).exists():
+            with (
+                contextlib.suppress(sqlite3.OperationalError),  # busy: _sqlite_pragmas retries
+                contextlib.closing(sqlite3.connect(path, timeout=30)) as conn,
+            ):
+                conn.execute("PRAGMA journal_mode=WAL")
 
 
 def describe_db_error(exc: BaseException) -> str:
@@ -140,9 +150,20 @@ def is_unavailable(exc: BaseException) -> bool:
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor = dbapi_connection.cursor()
-    cursor.execute("PRAGMA journal_mode=WAL")
-    cursor.execute("PRAGMA foreign_keys=ON")
     cursor.execute("PRAGMA busy_timeout=30000")
+    # Switching to WAL needs a lock that may answer "database is locked" at once, without
+    # waiting, while another process writes; once the file is in WAL mode (it stays so),
+    # new connections only read the mode.
+    cursor.execute("PRAGMA journal_mode")
+    if str(cursor.fetchone()[0]).lower() != "wal":
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+        except Exception as exc:  # the driver adapter's OperationalError
+            if "locked" not in str(exc):
+                raise
+            # Another connection holds the lock (most likely switching the file to WAL
+            # itself); Database() already set it for files it opens, so go on.
+    cursor.execute("PRAGMA foreign_keys=ON")
     # WAL + NORMAL: a commit is durable across a process crash and never corrupts the
     # file; only an OS crash or power loss may roll back the last commits (atomically:
     # an effect and its audit event together). FULL would fsync on every commit.

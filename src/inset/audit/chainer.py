@@ -80,14 +80,18 @@ class Chainer:
         self.database = database
         self.interval = interval
         self._task: asyncio.Task[None] | None = None
+        self._stopping = asyncio.Event()
 
     def start(self) -> None:
         if self._task is None:
+            self._stopping.clear()
             self._task = asyncio.create_task(self._loop(), name="inset-audit-chainer")
 
     async def _loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.interval)
+        while not self._stopping.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stopping.wait(), self.interval)
+                return
             await self.run_once()
 
     async def run_once(self) -> int:
@@ -100,10 +104,11 @@ class Chainer:
             return 0
 
     async def stop(self) -> int:
-        """Cancel the loop and chain what is still pending (graceful shutdown)."""
+        """Let the loop finish its pass (never cancelled inside a transaction: a cancelled
+        pass could leave its connection holding the chain lock), then chain what is still
+        pending (graceful shutdown)."""
         if self._task is not None:
-            self._task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+            self._stopping.set()
+            await self._task
             self._task = None
         return await self.run_once()
