@@ -8,7 +8,7 @@ import copy
 import json
 import re
 import sqlite3
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -94,8 +94,11 @@ async def test_runtime_journey_yields_exactly_the_expected_events(
         ["embed_url.created"],  # token.used is throttled (once a minute per token)
     )
     url = minted.json()["embedUrl"].removeprefix("http://testserver")
-    page, _ = await step(database, client.get(url, headers=UA), ["session.started"])
+    page, [started] = await step(database, client.get(url, headers=UA), ["session.started"])
     boot = json.loads(BOOT.search(page.text).group(1))  # type: ignore[union-attr]
+    expires = datetime.fromisoformat(started.data["expiresAt"]).replace(tzinfo=UTC)
+    lasts = expires - started.occurred_at
+    assert timedelta(minutes=599) < lasts <= timedelta(minutes=600), started.data  # the default
     runtime = {**bearer(boot["sessionToken"]), **UA}
 
     await step(database, client.get("/api/runtime/app", headers=runtime), [])

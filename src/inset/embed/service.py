@@ -215,6 +215,7 @@ async def redeem(session: AsyncSession, nonce: str, meta: RequestMeta) -> Redeem
             "release": release.version,
             "groups": embed_session.group_names,
             "mode": grant.session_mode,
+            "expiresAt": embed_session.expires_at.isoformat(),
         },
     )
     return Redeemed(session=embed_session, secret=secret, grant=grant, bundle=release.bundle)
