@@ -177,15 +177,20 @@ def test_slow_body_is_cut_by_the_timeout_and_others_carry_on(target: Target) -> 
         # While the slow body trickles in, other requests are served.
         time.sleep(0.5)
         assert httpx.get(f"{target.server.url}/healthz").status_code == 200
-        while chunk := sock.recv(65536):
-            answer.append(chunk)
+        try:
+            while chunk := sock.recv(65536):
+                answer.append(chunk)
+        except ConnectionResetError:
+            # The server closed after its 408; a byte trickled in after that is answered
+            # with a reset, which may arrive before the FIN is read. The answer is checked.
+            pass
     finally:
         sender.join()
         sock.close()
     text = b"".join(answer).decode(errors="replace")
     assert text.startswith("HTTP/1.1 408"), text
     assert json.loads(text.split("\r\n\r\n", 1)[1])["error"]["code"] == "body_timeout"
-    # Closed by the server before the body was complete (recv returned b"").
+    # Closed by the server before the body was complete (recv returned b"" or a reset).
     with httpx.Client(base_url=target.server.url) as http:
         groups = http.get("/api/v1/groups", headers=bearer(target.world.tokens["admin"]))
     assert "slowloris-group" not in groups.text
