@@ -160,14 +160,16 @@ def test_slow_body_is_cut_by_the_timeout_and_others_carry_on(target: Target) -> 
         b"Content-Length: %d\r\n\r\n" % len(body)
     )
     answer: list[bytes] = []
+    answered = threading.Event()
     sock = socket.create_connection(("127.0.0.1", target.port), timeout=60)
 
     def trickle() -> None:  # one byte a second, far slower than the body timeout allows
         try:
             sock.sendall(head)
             for byte in body:
+                if answered.wait(1):  # answered: stop writing into a socket being closed
+                    return
                 sock.sendall(bytes([byte]))
-                time.sleep(1)
         except OSError:
             pass  # the server closed the connection
 
@@ -180,11 +182,13 @@ def test_slow_body_is_cut_by_the_timeout_and_others_carry_on(target: Target) -> 
         try:
             while chunk := sock.recv(65536):
                 answer.append(chunk)
+                answered.set()
         except ConnectionResetError:
             # The server closed after its 408; a byte trickled in after that is answered
             # with a reset, which may arrive before the FIN is read. The answer is checked.
             pass
     finally:
+        answered.set()
         sender.join()
         sock.close()
     text = b"".join(answer).decode(errors="replace")
