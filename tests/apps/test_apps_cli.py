@@ -5,13 +5,13 @@ from __future__ import annotations
 import json
 import os
 import subprocess
-import sys
 from pathlib import Path
 
 from inset.access import service as access
 from inset.apps.components import COMPONENTS
 from inset.db import Database
 from inset.resources.models import Resource
+from tests.support.live import cli_process
 
 from .conftest import APP_UUID, WriteApp, line_of
 
@@ -22,14 +22,7 @@ def inset(
     env = dict(os.environ)
     if database is not None:
         env["INSET_DATABASE_URL"] = database.url
-    return subprocess.run(
-        [sys.executable, "-m", "inset", *args],
-        env=env,
-        cwd=cwd,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return cli_process(env, *args, cwd=cwd)
 
 
 async def seed(database: Database) -> None:

@@ -8,7 +8,6 @@ import getpass
 import json
 import os
 import subprocess
-import sys
 import uuid
 from pathlib import Path
 from typing import Any
@@ -22,6 +21,7 @@ from inset.audit import service as audit
 from inset.audit.models import AuditEvent
 from inset.db import Database
 from tests.factories import bearer, make_world
+from tests.support.live import cli_process
 
 OS_USER = "ops-alice"
 PASSWORD = "correct horse battery staple"
@@ -36,14 +36,7 @@ def inset(
 ) -> subprocess.CompletedProcess[str]:
     """``inset ARGS…`` in a subprocess as the OS user ``OS_USER`` (getpass reads $LOGNAME)."""
     env = {**os.environ, "INSET_DATABASE_URL": database.url, "LOGNAME": OS_USER}
-    return subprocess.run(
-        [sys.executable, "-m", "inset", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return cli_process(env, *args, stdin=stdin)
 
 
 async def last_id(database: Database) -> int:

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,6 +18,7 @@ from inset.errors import InsetError
 from inset.roles import InternalOnly, InternalOnlyFeature, require_internal
 from inset.settings import Settings
 from tests.factories import bearer
+from tests.support.live import cli_process
 
 from .conftest import SLUG, seed
 
@@ -84,14 +84,7 @@ def _inset(
     *args: str, database: Database, role: str, stdin: str = ""
 ) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "INSET_DATABASE_URL": database.url, "INSET_ROLE": role}
-    return subprocess.run(
-        [sys.executable, "-m", "inset", *args],
-        env=env,
-        input=stdin,
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    return cli_process(env, *args, stdin=stdin)
 
 
 async def test_cli_refuses_admin_users_on_external_but_deploys(

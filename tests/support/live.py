@@ -59,17 +59,29 @@ def server_env(root: Path, public_url: str, extra: dict[str, str] | None = None)
     return env
 
 
-def run_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
-    """Run `inset ARGS…` as an operator would; fail the test with its output if it fails."""
-    result = subprocess.run(
+def cli_process(
+    env: dict[str, str],
+    *args: str,
+    stdin: str | None = None,
+    cwd: Path | None = None,
+    timeout: float = 120,
+) -> subprocess.CompletedProcess[str]:
+    """`inset ARGS…` in a subprocess with ``env``; its exit code and output, whatever they are."""
+    return subprocess.run(
         [sys.executable, "-m", "inset", *args],
         env=env,
         input=stdin,
+        cwd=cwd,
         capture_output=True,
         text=True,
-        timeout=60,
+        timeout=timeout,
         check=False,
     )
+
+
+def run_cli(env: dict[str, str], *args: str, stdin: str | None = None) -> str:
+    """Run `inset ARGS…` as an operator would; fail the test with its output if it fails."""
+    result = cli_process(env, *args, stdin=stdin, timeout=60)
     if result.returncode != 0:
         pytest.fail(
             f"`inset {' '.join(args)}` failed ({result.returncode}):\n"
